@@ -3,6 +3,8 @@ find_package(ICU 70 REQUIRED COMPONENTS uc i18n)
 find_package(hwy REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(nlohmann_json 3.10 REQUIRED)
+# toml++ reads the human-edited rate tables (rates/*.toml) and runtime rate overlays.
+find_package(tomlplusplus 3 REQUIRED)
 
 # xxHash is used in its inline mode (XXH_INLINE_ALL), so only its headers are needed; Debian's
 # libxxhash-dev ships no CMake config, hence the small imported target.

@@ -1,0 +1,113 @@
+// Helpers shared by the CLI's commands: reading inputs, loading a model from flags, JSON output.
+#pragma once
+
+#include <tokenmeter/tokenmeter.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <iterator>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+namespace tokenmeter_cli {
+
+// Flags every tokenizing command takes.
+struct model_flags {
+  std::string model;
+  std::string vocab;
+  bool no_verify = false;
+  std::string special = "default";
+  std::string invalid = "error";
+
+  void add_to(CLI::App& app) {
+    app.add_option("-m,--model", model, "Model name, alias or tokenizer family (see 'tokenmeter models')")->required();
+    app.add_option("--vocab", vocab, "Vocabulary file or directory (default: $TOKENMETER_VOCAB_DIR, the user cache, the install prefix)");
+    app.add_flag("--no-verify", no_verify, "Do not check the vocabulary's sha256 against the manifest");
+    app.add_option("--special-tokens", special, "plain: special-token text is ordinary text; recognize: added tokens are matched; default: the family's default")
+        ->check(CLI::IsMember({"default", "plain", "recognize"}));
+    app.add_option("--invalid-utf8", invalid, "error (default) or replace each ill-formed sequence with U+FFFD")
+        ->check(CLI::IsMember({"error", "replace"}));
+  }
+
+  tokenmeter::encode_options encode_options() const {
+    tokenmeter::encode_options o;
+    o.special = special == "plain"       ? tokenmeter::special_tokens::plain
+                : special == "recognize" ? tokenmeter::special_tokens::recognize
+                                         : tokenmeter::special_tokens::family_default;
+    o.on_invalid_utf8 = invalid == "replace" ? tokenmeter::invalid_utf8::replace : tokenmeter::invalid_utf8::error;
+    return o;
+  }
+
+  // Loads the model. A tokenizer.json passed with --vocab and a model the manifest does not
+  // know is accepted too (any HF BPE tokenizer), labelled by the file's name.
+  tokenmeter::loaded_model load() const {
+    tokenmeter::load_options lo;
+    lo.path = vocab;
+    lo.verify_checksum = !no_verify;
+    auto res = tokenmeter::manifest::embedded().resolve(model);
+    if (!res && !vocab.empty() && res.error_value().code == tokenmeter::errc::unknown_model) {
+      auto tok = tokenmeter::load_tokenizer_file(vocab, model).value_or_throw();
+      return tokenmeter::loaded_model{std::move(tok), nullptr, tokenmeter::exactness::exact, {}};
+    }
+    return tokenmeter::load_model(model, lo).value_or_throw();
+  }
+};
+
+struct input_file {
+  std::string name;  // basename, or "-" for stdin
+  std::string data;
+};
+
+// Reads FILE... ("-" or nothing means stdin).
+inline std::vector<input_file> read_inputs(const std::vector<std::string>& files) {
+  std::vector<input_file> out;
+  if (files.empty() || (files.size() == 1 && files[0] == "-")) {
+    std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    out.push_back({"-", std::move(data)});
+    return out;
+  }
+  for (const std::string& f : files) {
+    auto data = tokenmeter::detail::read_file(f).value_or_throw();
+    out.push_back({std::filesystem::path(f).filename().string(), std::move(data)});
+  }
+  return out;
+}
+
+// Splits after each "\n" (kept with its line); no empty unit after a final "\n"; an empty
+// input is one empty unit. The same rule as the reference tool's text.split(/(?<=\n)/).
+inline std::vector<std::string_view> split_lines(std::string_view s) {
+  std::vector<std::string_view> units;
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    std::size_t nl = s.find('\n', pos);
+    const std::size_t end = nl == std::string_view::npos ? s.size() : nl + 1;
+    units.push_back(s.substr(pos, end - pos));
+    pos = end;
+  }
+  if (units.empty()) units.emplace_back();
+  return units;
+}
+
+inline std::string json_string(std::string_view s) {
+  return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Parses a subcommand's arguments; returns an exit code if the command should stop now.
+inline std::optional<int> parse_args(CLI::App& app, std::vector<std::string> args) {
+  std::reverse(args.begin(), args.end());
+  args.pop_back();  // the subcommand name
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  return std::nullopt;
+}
+
+}  // namespace tokenmeter_cli

@@ -1,0 +1,163 @@
+// tokenmeter encode | count | decode
+#include "command.hpp"
+#include "common.hpp"
+
+#include <charconv>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace tokenmeter_cli {
+namespace {
+
+// Appends "[1,2,3]" without building a JSON value per id (outputs can be millions of ids).
+void append_ids(std::string& out, const std::vector<tokenmeter::token_id>& ids) {
+  out += '[';
+  char buf[16];
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) out += ',';
+    const auto r = std::to_chars(buf, buf + sizeof buf, ids[i]);
+    out.append(buf, r.ptr);
+  }
+  out += ']';
+}
+
+int run_encode(std::vector<std::string> args) {
+  CLI::App app{"Encode text to token ids"};
+  model_flags mf;
+  mf.add_to(app);
+  std::string unit = "file";
+  bool jsonl = false, digest = false;
+  std::vector<std::string> files;
+  app.add_option("--unit", unit, "file: one unit per file; line: one per line, the \\n kept with its line")
+      ->check(CLI::IsMember({"file", "line"}));
+  app.add_flag("--jsonl", jsonl, "One JSON object per unit: {\"file\",\"unit\",\"count\",\"ids\"} (the reference tool's schema)");
+  app.add_flag("--digest", digest, "With --jsonl, print \"sha\" (sha256 of the ids joined by \",\") in place of \"ids\"");
+  app.add_option("files", files, "Input files (default or '-': stdin)");
+  if (auto rc = parse_args(app, std::move(args))) return *rc;
+
+  const auto model = mf.load();
+  const auto opt = mf.encode_options();
+  std::string out;
+  for (const input_file& f : read_inputs(files)) {
+    const auto units = unit == "line" ? split_lines(f.data) : std::vector<std::string_view>{f.data};
+    for (std::size_t u = 0; u < units.size(); ++u) {
+      auto ids = model.tok->encode(units[u], opt);
+      if (!ids) {
+        auto e = std::move(ids).error_value();
+        e.message = f.name + (unit == "line" ? " line " + std::to_string(u + 1) : std::string()) + ": " + e.message;
+        throw tokenmeter::exception(std::move(e));
+      }
+      if (jsonl) {
+        out += "{\"file\":" + json_string(f.name) + ",\"unit\":" + std::to_string(u) + ",\"count\":" + std::to_string(ids->size());
+        if (digest) {
+          std::string joined;
+          for (std::size_t i = 0; i < ids->size(); ++i) joined += (i ? "," : "") + std::to_string((*ids)[i]);
+          out += ",\"sha\":\"" + tokenmeter::sha256_hex(joined) + "\"}\n";
+        } else {
+          out += ",\"ids\":";
+          append_ids(out, *ids);
+          out += "}\n";
+        }
+      } else {
+        for (std::size_t i = 0; i < ids->size(); ++i) out += (i ? " " : "") + std::to_string((*ids)[i]);
+        out += '\n';
+      }
+      if (out.size() > (1u << 20)) {
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        out.clear();
+      }
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
+int run_count(std::vector<std::string> args) {
+  CLI::App app{"Count tokens"};
+  model_flags mf;
+  mf.add_to(app);
+  bool json = false, quiet = false;
+  std::vector<std::string> files;
+  app.add_flag("--json", json, "Print JSON");
+  app.add_flag("-q,--quiet", quiet, "Print only the total");
+  app.add_option("files", files, "Input files (default or '-': stdin)");
+  if (auto rc = parse_args(app, std::move(args))) return *rc;
+
+  const auto model = mf.load();
+  const auto opt = mf.encode_options();
+  const std::string exactness(tokenmeter::to_string(model.exactness));
+  const std::string family = model.family ? model.family->id : model.tok->name();
+  std::size_t total = 0;
+  nlohmann::json rows = nlohmann::json::array();
+  std::string text;
+  const auto inputs = read_inputs(files);
+  for (const input_file& f : inputs) {
+    auto n = model.tok->count(f.data, opt);
+    if (!n) {
+      auto e = std::move(n).error_value();
+      e.message = f.name + ": " + e.message;
+      throw tokenmeter::exception(std::move(e));
+    }
+    total += *n;
+    rows.push_back({{"file", f.name}, {"bytes", f.data.size()}, {"tokens", *n}});
+    text += std::to_string(*n) + "\t" + exactness + "\t" + f.name + "\n";
+  }
+  if (quiet) {
+    std::printf("%zu\n", total);
+  } else if (json) {
+    nlohmann::json j{{"model", mf.model}, {"family", family}, {"exactness", exactness}, {"files", rows}, {"total", total}};
+    if (!model.note.empty()) j["note"] = model.note;
+    std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  } else {
+    if (inputs.size() > 1) text += std::to_string(total) + "\t" + exactness + "\ttotal\n";
+    std::fputs(text.c_str(), stdout);
+    if (model.exactness == tokenmeter::exactness::estimate)
+      std::fprintf(stderr, "note: %s counts for %s are an estimate: %s\n", family.c_str(), mf.model.c_str(), model.note.c_str());
+  }
+  return 0;
+}
+
+int run_decode(std::vector<std::string> args) {
+  CLI::App app{"Decode token ids to text"};
+  model_flags mf;
+  mf.add_to(app);
+  bool skip_special = false;
+  std::vector<std::string> ids_args;
+  app.add_flag("--skip-special", skip_special, "Leave special tokens out");
+  app.add_option("ids", ids_args, "Token ids (default: read ids separated by spaces, commas or newlines from stdin)");
+  if (auto rc = parse_args(app, std::move(args))) return *rc;
+
+  std::string source;
+  if (ids_args.empty()) {
+    source.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    for (const auto& a : ids_args) source += a + " ";
+  }
+  std::vector<tokenmeter::token_id> ids;
+  for (std::size_t i = 0; i < source.size();) {
+    const char c = source[i];
+    if (c == ' ' || c == ',' || c == '\n' || c == '\r' || c == '\t' || c == '[' || c == ']') {
+      ++i;
+      continue;
+    }
+    tokenmeter::token_id v = 0;
+    const auto r = std::from_chars(source.data() + i, source.data() + source.size(), v);
+    if (r.ec != std::errc{})
+      throw tokenmeter::exception(tokenmeter::make_error(tokenmeter::errc::invalid_argument,
+                                                         "not a token id at \"" + source.substr(i, 20) + "\""));
+    ids.push_back(v);
+    i = static_cast<std::size_t>(r.ptr - source.data());
+  }
+  const auto model = mf.load();
+  const std::string bytes = model.tok->decode(ids, skip_special).value_or_throw();
+  std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+  return 0;
+}
+
+const registrar encode_cmd{"encode", "Encode files to token ids (--jsonl: the reference tool's schema)", run_encode};
+const registrar count_cmd{"count", "Count the tokens of files or stdin", run_count};
+const registrar decode_cmd{"decode", "Decode token ids back to text", run_decode};
+
+}  // namespace
+}  // namespace tokenmeter_cli

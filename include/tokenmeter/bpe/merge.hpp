@@ -1,0 +1,164 @@
+// Byte-pair merging: repeatedly merge the adjacent pair with the lowest priority, leftmost
+// first on ties, until no pair has a rule. This is the rule both tiktoken and HF tokenizers
+// implement; the two differ only in where a pair's priority comes from (the Rules policy).
+//
+// Short pieces use a quadratic scan over a contiguous array (fastest for the typical 1-20
+// symbols); long pieces use a heap over a linked list, O(n log n), so a 10 MB word is not a
+// quadratic trap. Both produce identical output (tests/bpe checks them against each other).
+#pragma once
+
+#include <tokenmeter/bpe/pair_table.hpp>
+#include <tokenmeter/bpe/vocab_table.hpp>
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/types.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+TOKENMETER_BEGIN_NAMESPACE
+
+// One symbol of a piece being merged: a token and the bytes of the piece it covers.
+struct bpe_symbol {
+  token_id id;
+  std::uint32_t start, end;
+};
+
+// tiktoken: two adjacent symbols merge iff their concatenated bytes are a token; the priority
+// is that token's rank, which is also its id.
+struct rank_rules {
+  const vocab_table* vocab;
+  TOKENMETER_ALWAYS_INLINE bool pair(std::string_view piece, const bpe_symbol& a, const bpe_symbol& b,
+                                     merge_rule& out) const noexcept {
+    const token_id id = vocab->find(piece.substr(a.start, b.end - a.start));
+    if (id == no_token) return false;
+    out = {id, id};
+    return true;
+  }
+};
+
+// HF tokenizers: a pair merges iff the merges list has a rule for exactly these two tokens;
+// the priority is the rule's index in that list.
+struct pair_rules {
+  const pair_table* table;
+  TOKENMETER_ALWAYS_INLINE bool pair(std::string_view, const bpe_symbol& a, const bpe_symbol& b,
+                                     merge_rule& out) const noexcept {
+    const merge_rule* r = table->find(a.id, b.id);
+    if (r == nullptr) return false;
+    out = *r;
+    return true;
+  }
+};
+
+// Scratch space reused across calls (one per thread); never shared between threads.
+struct bpe_workspace {
+  struct candidate {
+    std::uint32_t priority, left, left_end, right_end;
+    token_id merged;
+  };
+  std::vector<merge_rule> rules;
+  std::vector<std::uint32_t> next, prev;
+  std::vector<candidate> heap;
+};
+
+inline constexpr std::size_t bpe_small_piece_symbols = 48;
+inline constexpr std::uint32_t bpe_no_rule = 0xFFFFFFFFu;
+
+namespace detail {
+
+template <class Rules>
+void bpe_merge_small(std::string_view piece, std::vector<bpe_symbol>& syms, const Rules& rules, bpe_workspace& ws) {
+  auto& pr = ws.rules;
+  const auto rule_at = [&](std::size_t i) {
+    merge_rule r;
+    return rules.pair(piece, syms[i], syms[i + 1], r) ? r : merge_rule{bpe_no_rule, no_token};
+  };
+  pr.resize(syms.size() - 1);
+  for (std::size_t i = 0; i + 1 < syms.size(); ++i) pr[i] = rule_at(i);
+  while (syms.size() > 1) {
+    std::size_t best = 0;
+    std::uint32_t best_priority = bpe_no_rule;
+    for (std::size_t i = 0; i < pr.size(); ++i) {
+      if (pr[i].priority < best_priority) {
+        best_priority = pr[i].priority;
+        best = i;
+      }
+    }
+    if (best_priority == bpe_no_rule) break;
+    syms[best].id = pr[best].merged;
+    syms[best].end = syms[best + 1].end;
+    syms.erase(syms.begin() + static_cast<std::ptrdiff_t>(best) + 1);
+    pr.erase(pr.begin() + static_cast<std::ptrdiff_t>(best));
+    if (best > 0) pr[best - 1] = rule_at(best - 1);
+    if (best + 1 < syms.size()) pr[best] = rule_at(best);
+  }
+}
+
+template <class Rules>
+void bpe_merge_large(std::string_view piece, std::vector<bpe_symbol>& syms, const Rules& rules, bpe_workspace& ws) {
+  using candidate = bpe_workspace::candidate;
+  constexpr std::uint32_t none = 0xFFFFFFFFu;
+  constexpr std::uint32_t dead = 0xFFFFFFFFu;  // stored in .end of merged-away symbols
+  const auto n = static_cast<std::uint32_t>(syms.size());
+  auto& next = ws.next;
+  auto& prev = ws.prev;
+  auto& heap = ws.heap;
+  next.resize(n);
+  prev.resize(n);
+  for (std::uint32_t i = 0; i < n; ++i) {
+    next[i] = i + 1 < n ? i + 1 : none;
+    prev[i] = i > 0 ? i - 1 : none;
+  }
+  // std heap functions build a max-heap; "greater" puts the lowest (priority, position) on top.
+  const auto later = [](const candidate& a, const candidate& b) {
+    return a.priority != b.priority ? a.priority > b.priority : a.left > b.left;
+  };
+  heap.clear();
+  const auto consider = [&](std::uint32_t l, std::uint32_t r) {
+    merge_rule rule;
+    if (rules.pair(piece, syms[l], syms[r], rule)) {
+      heap.push_back({rule.priority, l, syms[l].end, syms[r].end, rule.merged});
+      std::push_heap(heap.begin(), heap.end(), later);
+    }
+  };
+  for (std::uint32_t i = 0; i + 1 < n; ++i) {
+    merge_rule rule;
+    if (rules.pair(piece, syms[i], syms[i + 1], rule)) heap.push_back({rule.priority, i, syms[i].end, syms[i + 1].end, rule.merged});
+  }
+  std::make_heap(heap.begin(), heap.end(), later);
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    const candidate c = heap.back();
+    heap.pop_back();
+    const std::uint32_t l = c.left;
+    // Stale if either side has changed since the candidate was pushed.
+    if (syms[l].end != c.left_end) continue;
+    const std::uint32_t r = next[l];
+    if (r == none || syms[r].end != c.right_end) continue;
+    syms[l].id = c.merged;
+    syms[l].end = syms[r].end;
+    syms[r].end = dead;
+    next[l] = next[r];
+    if (next[r] != none) prev[next[r]] = l;
+    if (prev[l] != none) consider(prev[l], l);
+    if (next[l] != none) consider(l, next[l]);
+  }
+  std::uint32_t out = 0;
+  for (std::uint32_t i = 0; i != none; i = next[i]) syms[out++] = syms[i];
+  syms.resize(out);
+}
+
+}  // namespace detail
+
+// Merges `syms` (the initial symbols of `piece`, contiguous and covering it) in place.
+template <class Rules>
+void bpe_merge(std::string_view piece, std::vector<bpe_symbol>& syms, const Rules& rules, bpe_workspace& ws) {
+  if (syms.size() < 2) return;
+  if (syms.size() <= bpe_small_piece_symbols)
+    detail::bpe_merge_small(piece, syms, rules, ws);
+  else
+    detail::bpe_merge_large(piece, syms, rules, ws);
+}
+
+TOKENMETER_END_NAMESPACE

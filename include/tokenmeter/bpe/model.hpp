@@ -1,0 +1,124 @@
+// The BPE model: initial symbols (bytes, or code points with byte fallback), an optional
+// whole-piece lookup, and merging under tiktoken's or HF's rules.
+#pragma once
+
+#include <tokenmeter/bpe/merge.hpp>
+#include <tokenmeter/bpe/pair_table.hpp>
+#include <tokenmeter/bpe/vocab_table.hpp>
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/error.hpp>
+#include <tokenmeter/types.hpp>
+#include <tokenmeter/unicode/utf8.hpp>
+
+#include <array>
+#include <cstdio>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+TOKENMETER_BEGIN_NAMESPACE
+
+enum class merge_rules : std::uint8_t {
+  ranks,  // tiktoken: a pair merges iff its bytes are a token; priority = rank = id
+  pairs,  // HF: explicit (left, right) rules; priority = position in the merges list
+};
+
+enum class symbol_unit : std::uint8_t {
+  byte,        // byte-level BPE: every byte is a token (GPT-2 mapping)
+  code_point,  // SentencePiece-style BPE: code points, with optional byte fallback <0xNN>
+};
+
+struct bpe_model {
+  vocab_table vocab;  // mergeable tokens, keyed by raw bytes (byte-level) or UTF-8 text
+  pair_table pairs;   // used when rules == merge_rules::pairs
+  merge_rules rules = merge_rules::ranks;
+  symbol_unit unit = symbol_unit::byte;
+  bool ignore_merges = true;  // look the whole piece up before merging (tiktoken always; HF if set)
+  bool byte_fallback = false;
+  bool fuse_unk = false;
+  token_id unk = no_token;
+  // byte -> token: the single-byte tokens (byte unit) or the <0xNN> tokens (byte fallback).
+  std::array<token_id, 256> byte_tokens{};
+
+  // Fills byte_tokens and checks the model can encode every input.
+  result<void> prepare() {
+    byte_tokens.fill(no_token);
+    if (unit == symbol_unit::byte) {
+      for (int b = 0; b < 256; ++b) {
+        const char c = static_cast<char>(b);
+        byte_tokens[static_cast<std::size_t>(b)] = vocab.find(std::string_view(&c, 1));
+        if (byte_tokens[static_cast<std::size_t>(b)] == no_token) {
+          char hex[8];
+          std::snprintf(hex, sizeof hex, "0x%02X", b);
+          return make_error(errc::vocab_corrupt,
+                            std::string("byte-level vocabulary has no token for the single byte ") + hex);
+        }
+      }
+    } else if (byte_fallback) {
+      for (int b = 0; b < 256; ++b) {
+        char name[8];
+        std::snprintf(name, sizeof name, "<0x%02X>", b);
+        byte_tokens[static_cast<std::size_t>(b)] = vocab.find(name);
+      }
+    }
+    return {};
+  }
+
+  // Encodes one pre-tokenized piece, handing each id to `sink` (which returns false to stop).
+  // Returns false if the sink asked to stop.
+  template <class Sink>
+  bool encode_piece(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms, Sink&& sink) const {
+    if (ignore_merges) {
+      const token_id whole = vocab.find(piece);
+      if (whole != no_token) return sink(whole);
+    }
+    initial_symbols(piece, syms);
+    if (rules == merge_rules::ranks)
+      bpe_merge(piece, syms, rank_rules{&vocab}, ws);
+    else
+      bpe_merge(piece, syms, pair_rules{&pairs}, ws);
+    for (const bpe_symbol& s : syms)
+      if (!sink(s.id)) return false;
+    return true;
+  }
+
+  void initial_symbols(std::string_view piece, std::vector<bpe_symbol>& syms) const {
+    syms.clear();
+    const auto n = static_cast<std::uint32_t>(piece.size());
+    if (unit == symbol_unit::byte) {
+      syms.resize(n);
+      for (std::uint32_t i = 0; i < n; ++i)
+        syms[i] = {byte_tokens[static_cast<unsigned char>(piece[i])], i, i + 1};
+      return;
+    }
+    for (std::size_t i = 0; i < n;) {
+      const auto start = static_cast<std::uint32_t>(i);
+      i += utf8_sequence_length(static_cast<unsigned char>(piece[i]));
+      if (i > n) i = n;
+      const auto end = static_cast<std::uint32_t>(i);
+      const token_id id = vocab.find(piece.substr(start, end - start));
+      if (id != no_token) {
+        syms.push_back({id, start, end});
+        continue;
+      }
+      if (byte_fallback) {
+        bool all = true;
+        for (std::uint32_t k = start; k < end; ++k) all = all && byte_tokens[static_cast<unsigned char>(piece[k])] != no_token;
+        if (all) {
+          for (std::uint32_t k = start; k < end; ++k) syms.push_back({byte_tokens[static_cast<unsigned char>(piece[k])], k, k + 1});
+          continue;
+        }
+      }
+      if (unk == no_token) continue;  // HF drops a character it cannot represent when there is no unk token
+      if (fuse_unk && !syms.empty() && syms.back().id == unk && syms.back().end == start)
+        syms.back().end = end;
+      else
+        syms.push_back({unk, start, end});
+    }
+  }
+
+  [[nodiscard]] std::size_t memory_bytes() const noexcept { return vocab.memory_bytes() + pairs.memory_bytes(); }
+};
+
+TOKENMETER_END_NAMESPACE

@@ -1,0 +1,84 @@
+// Merge rules keyed by the pair of token ids, as HuggingFace BPE defines them: (left, right) ->
+// (priority = index in the merges list, merged token id).
+#pragma once
+
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/hash.hpp>
+#include <tokenmeter/error.hpp>
+#include <tokenmeter/types.hpp>
+
+#include <cstdint>
+#include <vector>
+
+TOKENMETER_BEGIN_NAMESPACE
+
+struct merge_rule {
+  std::uint32_t priority;  // lower merges first
+  token_id merged;
+};
+
+class pair_table {
+ public:
+  void reserve(std::size_t n) {
+    const std::size_t cap = detail::table_capacity_for(n);
+    if (cap > keys_.size()) rehash(cap);
+  }
+
+  // The first rule for a pair wins, as in HF (a later duplicate never fires there either).
+  void insert(token_id left, token_id right, merge_rule rule) {
+    if ((size_ + 1) * 2 > keys_.size()) rehash(detail::table_capacity_for(size_ + 1));
+    const std::uint64_t key = pack(left, right);
+    for (std::size_t i = detail::hash_u64(key) & mask_;; i = (i + 1) & mask_) {
+      if (keys_[i] == empty) {
+        keys_[i] = key;
+        values_[i] = rule;
+        ++size_;
+        return;
+      }
+      if (keys_[i] == key) return;
+    }
+  }
+
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE const merge_rule* find(token_id left, token_id right) const noexcept {
+    if (TOKENMETER_UNLIKELY(size_ == 0)) return nullptr;
+    const std::uint64_t key = pack(left, right);
+    for (std::size_t i = detail::hash_u64(key) & mask_;; i = (i + 1) & mask_) {
+      if (keys_[i] == key) return &values_[i];
+      if (keys_[i] == empty) return nullptr;
+    }
+  }
+
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept {
+    return keys_.capacity() * sizeof(std::uint64_t) + values_.capacity() * sizeof(merge_rule);
+  }
+
+ private:
+  static constexpr std::uint64_t empty = ~std::uint64_t{0};  // (no_token, no_token) is never a real pair
+  static std::uint64_t pack(token_id l, token_id r) noexcept { return (std::uint64_t{l} << 32) | r; }
+
+  void rehash(std::size_t cap) {
+    std::vector<std::uint64_t> old_keys(cap, empty);
+    std::vector<merge_rule> old_values(cap);
+    old_keys.swap(keys_);
+    old_values.swap(values_);
+    mask_ = cap - 1;
+    for (std::size_t j = 0; j < old_keys.size(); ++j) {
+      if (old_keys[j] == empty) continue;
+      for (std::size_t i = detail::hash_u64(old_keys[j]) & mask_;; i = (i + 1) & mask_) {
+        if (keys_[i] == empty) {
+          keys_[i] = old_keys[j];
+          values_[i] = old_values[j];
+          break;
+        }
+      }
+    }
+  }
+
+  std::vector<std::uint64_t> keys_;
+  std::vector<merge_rule> values_;
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
+};
+
+TOKENMETER_END_NAMESPACE

@@ -1,0 +1,78 @@
+// Decoding ids back to bytes. Every decoder our families use (ByteLevel, Replace, ByteFallback,
+// Fuse, Strip, Metaspace) is a per-token rewrite, so the loader applies the chain once per token
+// at load time and decoding is a table lookup per id.
+#pragma once
+
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/error.hpp>
+#include <tokenmeter/types.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+TOKENMETER_BEGIN_NAMESPACE
+
+class decoder_table {
+ public:
+  void reserve(std::size_t ids, std::size_t bytes) {
+    arena_.reserve(bytes);
+    offsets_.reserve(ids + 1);
+  }
+
+  // Sets (or replaces: added tokens override vocabulary entries) the bytes of one id.
+  void set(token_id id, std::string_view bytes, bool special) {
+    if (id >= valid_.size()) {
+      const std::size_t n = static_cast<std::size_t>(id) + 1;
+      offsets_.resize(n, 0);
+      ends_.resize(n, 0);
+      valid_.resize(n, false);
+      special_.resize(n, false);
+    }
+    offsets_[id] = static_cast<std::uint32_t>(arena_.size());
+    arena_.append(bytes);
+    ends_[id] = static_cast<std::uint32_t>(arena_.size());
+    valid_[id] = true;
+    special_[id] = special;
+  }
+
+  // Metaspace-style decoders drop the space their pre-tokenizer prepended to the first token.
+  void set_strip_first_leading_space(bool v) noexcept { strip_first_space_ = v; }
+
+  [[nodiscard]] bool contains(token_id id) const noexcept { return id < valid_.size() && valid_[id]; }
+  [[nodiscard]] bool is_special(token_id id) const noexcept { return contains(id) && special_[id]; }
+  [[nodiscard]] std::size_t id_bound() const noexcept { return valid_.size(); }
+
+  [[nodiscard]] std::string_view bytes(token_id id) const noexcept {
+    if (!contains(id)) return {};
+    return {arena_.data() + offsets_[id], ends_[id] - offsets_[id]};
+  }
+
+  result<void> decode(std::span<const token_id> ids, std::string& out, bool skip_special = false) const {
+    bool first = true;
+    for (const token_id id : ids) {
+      if (!contains(id))
+        return make_error(errc::out_of_range, "token id " + std::to_string(id) + " is not in the vocabulary");
+      if (skip_special && special_[id]) continue;
+      std::string_view b = bytes(id);
+      if (first && strip_first_space_ && !b.empty() && b.front() == ' ') b.remove_prefix(1);
+      first = false;
+      out.append(b);
+    }
+    return {};
+  }
+
+  [[nodiscard]] std::size_t memory_bytes() const noexcept {
+    return arena_.capacity() + offsets_.capacity() * 4 + ends_.capacity() * 4 + valid_.capacity() / 8 + special_.capacity() / 8;
+  }
+
+ private:
+  std::string arena_;
+  std::vector<std::uint32_t> offsets_, ends_;
+  std::vector<bool> valid_, special_;
+  bool strip_first_space_ = false;
+};
+
+TOKENMETER_END_NAMESPACE

@@ -1,0 +1,155 @@
+// Normalizers, the first pipeline stage: Unicode normal forms (ICU), literal Replace, Prepend,
+// Strip, Lowercase, and Sequence, mirroring the HF tokenizer.json normalizers our families use.
+#pragma once
+
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/error.hpp>
+#include <tokenmeter/unicode/utf8.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <unicode/bytestream.h>
+#include <unicode/locid.h>
+#include <unicode/normalizer2.h>
+#include <unicode/stringpiece.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+TOKENMETER_BEGIN_NAMESPACE
+
+namespace normalize {
+
+enum class unicode_form : std::uint8_t { nfc, nfd, nfkc, nfkd };
+
+struct unicode_normal_form {
+  unicode_form form;
+};
+struct replace {
+  std::string pattern;  // a literal string (regex patterns are rejected at load as unsupported)
+  std::string content;
+};
+struct prepend {
+  std::string prefix;
+};
+struct strip {
+  bool left = true, right = true;
+};
+struct lowercase {};
+
+}  // namespace normalize
+
+class normalizer {
+ public:
+  using step = std::variant<normalize::unicode_normal_form, normalize::replace, normalize::prepend, normalize::strip,
+                            normalize::lowercase>;
+
+  normalizer() = default;
+  explicit normalizer(std::vector<step> steps) : steps_(std::move(steps)) {}
+
+  [[nodiscard]] bool empty() const noexcept { return steps_.empty(); }
+  [[nodiscard]] const std::vector<step>& steps() const noexcept { return steps_; }
+
+  // Normalizes valid UTF-8 `in` into `out`. Returns false (and leaves `out` unspecified) when no
+  // step changes anything, so callers can keep pointing at the input and skip a copy.
+  [[nodiscard]] result<bool> apply(std::string_view in, std::string& out) const {
+    bool changed = false;
+    std::string tmp;
+    std::string_view cur = in;
+    for (const step& s : steps_) {
+      TOKENMETER_TRY(did, std::visit([&](const auto& st) { return apply_step(st, cur, tmp); }, s));
+      if (did) {
+        out.swap(tmp);
+        cur = out;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+ private:
+  static result<bool> apply_step(const normalize::unicode_normal_form& s, std::string_view in, std::string& out) {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* n = nullptr;
+    switch (s.form) {
+      case normalize::unicode_form::nfc: n = icu::Normalizer2::getNFCInstance(status); break;
+      case normalize::unicode_form::nfd: n = icu::Normalizer2::getNFDInstance(status); break;
+      case normalize::unicode_form::nfkc: n = icu::Normalizer2::getNFKCInstance(status); break;
+      case normalize::unicode_form::nfkd: n = icu::Normalizer2::getNFKDInstance(status); break;
+    }
+    if (U_FAILURE(status) || n == nullptr)
+      return make_error(errc::unsupported, std::string("ICU normalizer unavailable: ") + u_errorName(status));
+    const icu::StringPiece sp(in.data(), static_cast<int32_t>(in.size()));
+    // Most text is already normalized; the quick check avoids building a copy.
+    if (n->isNormalizedUTF8(sp, status) && U_SUCCESS(status)) return false;
+    status = U_ZERO_ERROR;
+    std::string buf;
+    buf.reserve(in.size() + in.size() / 8);
+    icu::StringByteSink<std::string> sink(&buf);
+    n->normalizeUTF8(0, sp, sink, nullptr, status);
+    if (U_FAILURE(status)) return make_error(errc::invalid_argument, std::string("normalization failed: ") + u_errorName(status));
+    out.swap(buf);
+    return true;
+  }
+
+  static result<bool> apply_step(const normalize::replace& s, std::string_view in, std::string& out) {
+    if (s.pattern.empty() || in.find(s.pattern) == std::string_view::npos) return false;
+    std::string buf;
+    buf.reserve(in.size());
+    std::size_t pos = 0;
+    for (std::size_t hit; (hit = in.find(s.pattern, pos)) != std::string_view::npos; pos = hit + s.pattern.size()) {
+      buf.append(in.substr(pos, hit - pos));
+      buf.append(s.content);
+    }
+    buf.append(in.substr(pos));
+    out.swap(buf);
+    return true;
+  }
+
+  static result<bool> apply_step(const normalize::prepend& s, std::string_view in, std::string& out) {
+    if (in.empty() || s.prefix.empty()) return false;  // HF prepends only to non-empty text
+    out.assign(s.prefix);
+    out.append(in);
+    return true;
+  }
+
+  static result<bool> apply_step(const normalize::strip& s, std::string_view in, std::string& out) {
+    // White_Space, as Rust's char::is_whitespace which HF uses.
+    std::size_t b = 0, e = in.size();
+    if (s.left) {
+      for (std::size_t i = 0; i < e;) {
+        if (!u_isUWhiteSpace(static_cast<UChar32>(next_code_point(in, i)))) break;
+        b = i;
+      }
+    }
+    if (s.right) {
+      while (e > b) {
+        std::size_t start = e - 1;
+        while (start > b && (static_cast<unsigned char>(in[start]) & 0xC0) == 0x80) --start;
+        std::size_t i = start;
+        if (!u_isUWhiteSpace(static_cast<UChar32>(next_code_point(in, i)))) break;
+        e = start;
+      }
+    }
+    if (b == 0 && e == in.size()) return false;
+    out.assign(in.substr(b, e - b));
+    return true;
+  }
+
+  static result<bool> apply_step(const normalize::lowercase&, std::string_view in, std::string& out) {
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(in.data(), static_cast<int32_t>(in.size())));
+    u.toLower(icu::Locale::getRoot());
+    std::string buf;
+    u.toUTF8String(buf);
+    if (buf == in) return false;
+    out.swap(buf);
+    return true;
+  }
+
+  std::vector<step> steps_;
+};
+
+TOKENMETER_END_NAMESPACE

@@ -1,0 +1,266 @@
+// Pre-tokenizers, the stage that cuts normalized text into pieces merged independently:
+// HF's Split (regex or literal, every behaviour, invert), ByteLevel, Digits, Metaspace and
+// Sequence, plus tiktoken's rule (keep regex matches, drop anything no alternative matched).
+#pragma once
+
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/error.hpp>
+#include <tokenmeter/pretokenize/regex.hpp>
+#include <tokenmeter/unicode/utf8.hpp>
+
+#include <algorithm>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <unicode/uchar.h>
+
+TOKENMETER_BEGIN_NAMESPACE
+
+namespace pretokenize {
+
+enum class split_behavior : std::uint8_t { removed, isolated, merged_with_previous, merged_with_next, contiguous };
+
+struct split {
+  std::variant<std::string, split_regex> pattern;  // literal string or regex
+  split_behavior behavior = split_behavior::isolated;
+  bool invert = false;
+};
+
+// GPT-2's byte-level stage. tokenmeter keeps text as raw bytes and inverts the byte<->char map
+// on the vocabulary instead, so the mapping itself costs nothing here.
+struct byte_level {
+  bool add_prefix_space = false;
+  std::variant<std::monostate, split_regex> regex;  // set when use_regex is true
+};
+
+struct digits {
+  bool individual = false;
+};
+
+enum class prepend_scheme : std::uint8_t { always, first, never };
+struct metaspace {
+  std::string replacement = "\xE2\x96\x81";  // U+2581
+  prepend_scheme scheme = prepend_scheme::always;
+  bool split = true;
+};
+
+// tiktoken: pieces are the regex matches; text matched by no alternative is dropped.
+struct matches_only {
+  split_regex regex;
+};
+
+// The pattern HF's ByteLevel pre-tokenizer uses when use_regex is true (GPT-2's).
+inline constexpr std::string_view gpt2_pattern =
+    R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+
+}  // namespace pretokenize
+
+// Per-call scratch: piece lists and storage for pieces a stage rewrote (Metaspace, prefix space).
+struct pretokenize_workspace {
+  std::vector<std::string_view> a, b;
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  std::vector<bool> is_match;
+  std::deque<std::string> owned;
+  void clear() {
+    a.clear();
+    b.clear();
+    owned.clear();
+  }
+};
+
+class pretokenizer {
+ public:
+  using step = std::variant<pretokenize::split, pretokenize::byte_level, pretokenize::digits, pretokenize::metaspace,
+                            pretokenize::matches_only>;
+
+  pretokenizer() = default;
+  explicit pretokenizer(std::vector<step> steps) : steps_(std::move(steps)) {}
+
+  [[nodiscard]] const std::vector<step>& steps() const noexcept { return steps_; }
+
+  // Splits `text` into pieces. The returned views point into `text` or into ws.owned and stay
+  // valid until the workspace is reused.
+  result<const std::vector<std::string_view>*> run(std::string_view text, pretokenize_workspace& ws,
+                                                   bool is_first_section = true) const {
+    ws.clear();
+    if (!text.empty()) ws.a.push_back(text);
+    for (const step& s : steps_) {
+      ws.b.clear();
+      for (const std::string_view piece : ws.a) {
+        TOKENMETER_TRY_VOID(std::visit([&](const auto& st) { return apply(st, piece, ws, is_first_section); }, s));
+      }
+      ws.a.swap(ws.b);
+    }
+    return &ws.a;
+  }
+
+ private:
+  // Appends the (offsets, is_match) list of `piece` for a pattern, as HF's Pattern::find_matches.
+  template <class Find>
+  static void find_matches(std::string_view piece, pretokenize_workspace& ws, Find&& find) {
+    ws.spans.clear();
+    ws.is_match.clear();
+    std::size_t prev = 0;
+    find([&](std::size_t s, std::size_t e) {
+      if (s == e) return;  // empty matches never delimit pieces
+      if (prev != s) {
+        ws.spans.emplace_back(prev, s);
+        ws.is_match.push_back(false);
+      }
+      ws.spans.emplace_back(s, e);
+      ws.is_match.push_back(true);
+      prev = e;
+    });
+    if (prev != piece.size()) {
+      ws.spans.emplace_back(prev, piece.size());
+      ws.is_match.push_back(false);
+    }
+  }
+
+  // HF's NormalizedString::split: combines matches and gaps according to the behaviour.
+  static void emit_split(std::string_view piece, pretokenize::split_behavior behavior, bool invert,
+                         pretokenize_workspace& ws) {
+    using pretokenize::split_behavior;
+    auto& spans = ws.spans;
+    const std::size_t n = spans.size();
+    if (invert)
+      for (std::size_t i = 0; i < n; ++i) ws.is_match[i] = !ws.is_match[i];
+    std::vector<std::pair<std::size_t, std::size_t>> out_spans;  // only for the merging behaviours
+    const auto push = [&](std::size_t s, std::size_t e) {
+      if (e > s) ws.b.push_back(piece.substr(s, e - s));
+    };
+    switch (behavior) {
+      case split_behavior::removed:
+        for (std::size_t i = 0; i < n; ++i)
+          if (!ws.is_match[i]) push(spans[i].first, spans[i].second);
+        return;
+      case split_behavior::isolated:
+        for (std::size_t i = 0; i < n; ++i) push(spans[i].first, spans[i].second);
+        return;
+      case split_behavior::merged_with_previous: {
+        bool previous_match = false;
+        for (std::size_t i = 0; i < n; ++i) {
+          if (ws.is_match[i] && !previous_match && !out_spans.empty())
+            out_spans.back().second = spans[i].second;
+          else
+            out_spans.push_back(spans[i]);
+          previous_match = ws.is_match[i];
+        }
+        break;
+      }
+      case split_behavior::merged_with_next: {
+        bool previous_match = false;
+        for (std::size_t k = n; k-- > 0;) {
+          if (ws.is_match[k] && !previous_match && !out_spans.empty())
+            out_spans.back().first = spans[k].first;
+          else
+            out_spans.push_back(spans[k]);
+          previous_match = ws.is_match[k];
+        }
+        std::reverse(out_spans.begin(), out_spans.end());
+        break;
+      }
+      case split_behavior::contiguous: {
+        bool previous_match = false;
+        for (std::size_t i = 0; i < n; ++i) {
+          if (ws.is_match[i] == previous_match && !out_spans.empty())
+            out_spans.back().second = spans[i].second;
+          else
+            out_spans.push_back(spans[i]);
+          previous_match = ws.is_match[i];
+        }
+        break;
+      }
+    }
+    for (const auto& [s, e] : out_spans) push(s, e);
+  }
+
+  static result<void> apply(const pretokenize::split& st, std::string_view piece, pretokenize_workspace& ws, bool) {
+    if (const auto* lit = std::get_if<std::string>(&st.pattern)) {
+      find_matches(piece, ws, [&](auto&& on_match) {
+        if (lit->empty()) return;
+        for (std::size_t pos = 0, hit; (hit = piece.find(*lit, pos)) != std::string_view::npos; pos = hit + lit->size())
+          on_match(hit, hit + lit->size());
+      });
+    } else {
+      result<void> r{};
+      find_matches(piece, ws, [&](auto&& on_match) {
+        r = std::get<split_regex>(st.pattern).for_each_match(piece, on_match);
+      });
+      if (!r) return r;
+    }
+    emit_split(piece, st.behavior, st.invert, ws);
+    return {};
+  }
+
+  static result<void> apply(const pretokenize::byte_level& st, std::string_view piece, pretokenize_workspace& ws, bool) {
+    if (st.add_prefix_space && !piece.empty() && piece.front() != ' ') {
+      ws.owned.push_back(" " + std::string(piece));
+      piece = ws.owned.back();
+    }
+    if (const auto* re = std::get_if<split_regex>(&st.regex)) {
+      result<void> r{};
+      find_matches(piece, ws, [&](auto&& on_match) { r = re->for_each_match(piece, on_match); });
+      if (!r) return r;
+      emit_split(piece, pretokenize::split_behavior::isolated, false, ws);
+    } else if (!piece.empty()) {
+      ws.b.push_back(piece);
+    }
+    return {};
+  }
+
+  static result<void> apply(const pretokenize::digits& st, std::string_view piece, pretokenize_workspace& ws, bool) {
+    find_matches(piece, ws, [&](auto&& on_match) {
+      for (std::size_t i = 0; i < piece.size();) {
+        const std::size_t s = i;
+        const char32_t cp = next_code_point(piece, i);
+        const auto gc = u_charType(static_cast<UChar32>(cp));
+        if (gc == U_DECIMAL_DIGIT_NUMBER || gc == U_LETTER_NUMBER || gc == U_OTHER_NUMBER) on_match(s, i);
+      }
+    });
+    emit_split(piece, st.individual ? pretokenize::split_behavior::isolated : pretokenize::split_behavior::contiguous,
+               false, ws);
+    return {};
+  }
+
+  static result<void> apply(const pretokenize::metaspace& st, std::string_view piece, pretokenize_workspace& ws,
+                            bool is_first_section) {
+    std::string s;
+    s.reserve(piece.size() + st.replacement.size());
+    for (char c : piece) {
+      if (c == ' ')
+        s += st.replacement;
+      else
+        s += c;
+    }
+    const bool prepend = st.scheme == pretokenize::prepend_scheme::always ||
+                         (st.scheme == pretokenize::prepend_scheme::first && is_first_section);
+    if (prepend && !s.empty() && s.compare(0, st.replacement.size(), st.replacement) != 0) s.insert(0, st.replacement);
+    ws.owned.push_back(std::move(s));
+    const std::string_view owned = ws.owned.back();
+    if (!st.split) {
+      if (!owned.empty()) ws.b.push_back(owned);
+      return {};
+    }
+    find_matches(owned, ws, [&](auto&& on_match) {
+      for (std::size_t pos = 0, hit; (hit = owned.find(st.replacement, pos)) != std::string_view::npos;
+           pos = hit + st.replacement.size())
+        on_match(hit, hit + st.replacement.size());
+    });
+    emit_split(owned, pretokenize::split_behavior::merged_with_next, false, ws);
+    return {};
+  }
+
+  static result<void> apply(const pretokenize::matches_only& st, std::string_view piece, pretokenize_workspace& ws, bool) {
+    return st.regex.for_each_match(piece, [&](std::size_t s, std::size_t e) {
+      if (e > s) ws.b.push_back(piece.substr(s, e - s));
+    });
+  }
+
+  std::vector<step> steps_;
+};
+
+TOKENMETER_END_NAMESPACE

@@ -1,0 +1,100 @@
+// The generic, exact split-pattern engine: ICU's regex over UTF-8, with the pattern translated
+// so ICU means what the reference engines (fancy-regex in tiktoken, Oniguruma in HF tokenizers)
+// mean. It is the oracle every hand-written scanner is tested against.
+//
+// Known dialect differences handled here:
+//  * `\s` / `\S`: ICU's \s is [\t\n\f\r\p{Z}], which misses U+000B and U+0085; both references
+//    use the Unicode White_Space property, so \s becomes \p{White_Space}.
+//  * `\p{Han}` etc.: ICU resolves a bare script name as the Script property (not
+//    Script_Extensions), which is what the references do too.
+//  * class intersection `[...&&[...]]` and possessive quantifiers are native ICU syntax.
+#pragma once
+
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/error.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <unicode/regex.h>
+#include <unicode/utext.h>
+
+TOKENMETER_BEGIN_NAMESPACE
+
+// Rewrites a tiktoken/HF split pattern into ICU syntax with the references' meaning.
+[[nodiscard]] inline std::string translate_pattern_to_icu(std::string_view pattern) {
+  std::string out;
+  out.reserve(pattern.size() + 32);
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    const char c = pattern[i];
+    if (c == '\\' && i + 1 < pattern.size()) {
+      const char n = pattern[i + 1];
+      if (n == 's') {
+        out += "\\p{White_Space}";
+      } else if (n == 'S') {
+        out += "\\P{White_Space}";
+      } else {
+        out += c;
+        out += n;
+      }
+      ++i;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+class split_regex {
+ public:
+  static result<split_regex> compile(std::string_view pattern) {
+    const std::string translated = translate_pattern_to_icu(pattern);
+    UErrorCode status = U_ZERO_ERROR;
+    UParseError perr{};
+    UText* ut = utext_openUTF8(nullptr, translated.data(), static_cast<int64_t>(translated.size()), &status);
+    std::unique_ptr<icu::RegexPattern> compiled(icu::RegexPattern::compile(ut, 0, perr, status));
+    utext_close(ut);
+    if (U_FAILURE(status) || !compiled)
+      return make_error(errc::unsupported, "cannot compile split pattern (" + std::string(u_errorName(status)) +
+                                               " at offset " + std::to_string(perr.offset) + "): " + std::string(pattern));
+    split_regex r;
+    r.source_ = std::string(pattern);
+    r.pattern_ = std::shared_ptr<const icu::RegexPattern>(std::move(compiled));
+    return r;
+  }
+
+  [[nodiscard]] const std::string& source() const noexcept { return source_; }
+
+  // Calls f(start, end) for each non-overlapping match in `text` (valid UTF-8), left to right.
+  // Lookarounds see only `text`: a piece's end is the end of the world, as in the references.
+  template <class F>
+  result<void> for_each_match(std::string_view text, F&& f) const {
+    if (text.empty()) return {};
+    UErrorCode status = U_ZERO_ERROR;
+    UText ut_storage = UTEXT_INITIALIZER;
+    UText* ut = utext_openUTF8(&ut_storage, text.data(), static_cast<int64_t>(text.size()), &status);
+    std::unique_ptr<icu::RegexMatcher> m(pattern_->matcher(status));
+    if (U_FAILURE(status) || !m) {
+      utext_close(ut);
+      return make_error(errc::unsupported, std::string("cannot create regex matcher: ") + u_errorName(status));
+    }
+    m->reset(ut);
+    while (m->find(status) && U_SUCCESS(status)) {
+      const auto s = static_cast<std::size_t>(m->start64(status));
+      const auto e = static_cast<std::size_t>(m->end64(status));
+      f(s, e);
+    }
+    m.reset();
+    utext_close(ut);
+    if (U_FAILURE(status)) return make_error(errc::limit_exceeded, std::string("regex matching failed: ") + u_errorName(status));
+    return {};
+  }
+
+ private:
+  std::string source_;
+  std::shared_ptr<const icu::RegexPattern> pattern_;
+};
+
+TOKENMETER_END_NAMESPACE

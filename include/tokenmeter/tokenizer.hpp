@@ -1,0 +1,227 @@
+// The tokenizer: the pipeline composed from its stages.
+//
+//   text -> [UTF-8 check] -> added tokens (raw) -> normalize -> added tokens (normalized)
+//        -> pre-tokenize -> BPE merge -> ids / counts
+//
+// A tokenizer is immutable once built and is shared freely between threads; per-call scratch
+// lives in a thread-local workspace, never in the tokenizer.
+#pragma once
+
+#include <tokenmeter/bpe/model.hpp>
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/decode/decoder.hpp>
+#include <tokenmeter/error.hpp>
+#include <tokenmeter/normalize/normalizer.hpp>
+#include <tokenmeter/pretokenize/pretokenizer.hpp>
+#include <tokenmeter/special/added_tokens.hpp>
+#include <tokenmeter/types.hpp>
+#include <tokenmeter/unicode/utf8.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+TOKENMETER_BEGIN_NAMESPACE
+
+struct encode_options {
+  special_tokens special = special_tokens::family_default;
+  invalid_utf8 on_invalid_utf8 = invalid_utf8::error;
+};
+
+struct count_up_to_result {
+  std::size_t count = 0;  // exact when !exceeded; otherwise limit + 1 (counting stopped there)
+  bool exceeded = false;
+};
+
+// Everything a loader produces; tokenizer::create validates and assembles it.
+struct tokenizer_parts {
+  std::string name;
+  normalizer norm;
+  pretokenizer pre;
+  bpe_model model;
+  std::vector<added_token> added;
+  decoder_table decoder;
+  special_tokens default_special = special_tokens::recognize;
+};
+
+class tokenizer {
+ public:
+  // Inputs larger than this are rejected with errc::limit_exceeded (offsets are 32-bit); split
+  // larger texts (count_batch/streaming do so at safe boundaries).
+  static constexpr std::size_t max_input_bytes = 0xFFFFFFFFu;
+
+  static result<std::shared_ptr<const tokenizer>> create(tokenizer_parts parts) {
+    TOKENMETER_TRY_VOID(parts.model.prepare());
+    auto t = std::shared_ptr<tokenizer>(new tokenizer(std::move(parts)));
+    const auto& added = t->p_.added;
+    t->raw_all_ = added_token_matcher::build(added, [](const added_token& a) { return !a.normalized; });
+    t->raw_plain_ = added_token_matcher::build(added, [](const added_token& a) { return !a.normalized && !a.special; });
+    t->norm_all_ = added_token_matcher::build(added, [](const added_token& a) { return a.normalized; });
+    t->norm_plain_ = added_token_matcher::build(added, [](const added_token& a) { return a.normalized && !a.special; });
+    return std::shared_ptr<const tokenizer>(std::move(t));
+  }
+
+  [[nodiscard]] const std::string& name() const noexcept { return p_.name; }
+  [[nodiscard]] special_tokens default_special_tokens() const noexcept { return p_.default_special; }
+  [[nodiscard]] const std::vector<added_token>& added_tokens() const noexcept { return p_.added; }
+  [[nodiscard]] const bpe_model& model() const noexcept { return p_.model; }
+  [[nodiscard]] const normalizer& normalization() const noexcept { return p_.norm; }
+  [[nodiscard]] const pretokenizer& pre_tokenizer() const noexcept { return p_.pre; }
+  // One past the largest id the tokenizer can produce or decode.
+  [[nodiscard]] std::size_t id_bound() const noexcept { return p_.decoder.id_bound(); }
+  [[nodiscard]] std::string_view token_bytes(token_id id) const noexcept { return p_.decoder.bytes(id); }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept {
+    return p_.model.memory_bytes() + p_.decoder.memory_bytes();
+  }
+
+  // Calls sink(token_id) for each token in order; the sink returns false to stop early.
+  // Returns true if the text was encoded to the end, false if the sink stopped it.
+  template <class Sink>
+  result<bool> encode_each(std::string_view text, Sink&& sink, const encode_options& opt = {}) const {
+    return run(text, opt, sink);
+  }
+
+  result<std::vector<token_id>> encode(std::string_view text, const encode_options& opt = {}) const {
+    std::vector<token_id> ids;
+    ids.reserve(text.size() / 3 + 4);
+    TOKENMETER_TRY_VOID(run(text, opt, [&](token_id id) {
+      ids.push_back(id);
+      return true;
+    }));
+    return ids;
+  }
+
+  // Counts without materialising ids.
+  result<std::size_t> count(std::string_view text, const encode_options& opt = {}) const {
+    std::size_t n = 0;
+    TOKENMETER_TRY_VOID(run(text, opt, [&](token_id) {
+      ++n;
+      return true;
+    }));
+    return n;
+  }
+
+  // Counts until the count would exceed `limit`, then stops without encoding the rest.
+  result<count_up_to_result> count_up_to(std::string_view text, std::size_t limit, const encode_options& opt = {}) const {
+    std::size_t n = 0;
+    TOKENMETER_TRY(finished, run(text, opt, [&](token_id) { return ++n <= limit; }));
+    return count_up_to_result{n, !finished};
+  }
+
+  // Raw bytes of the ids (which need not form valid UTF-8 on their own).
+  result<std::string> decode(std::span<const token_id> ids, bool skip_special = false) const {
+    std::string out;
+    TOKENMETER_TRY_VOID(p_.decoder.decode(ids, out, skip_special));
+    return out;
+  }
+
+  // Decoded text, with each ill-formed UTF-8 subpart replaced by U+FFFD.
+  result<std::string> decode_text(std::span<const token_id> ids, bool skip_special = false) const {
+    TOKENMETER_TRY(bytes, decode(ids, skip_special));
+    if (is_valid_utf8(bytes)) return bytes;
+    return replace_invalid_utf8(bytes);
+  }
+
+  [[nodiscard]] special_tokens resolve(special_tokens s) const noexcept {
+    return s == special_tokens::family_default ? p_.default_special : s;
+  }
+
+ private:
+  explicit tokenizer(tokenizer_parts p) : p_(std::move(p)) {}
+
+  struct workspace {
+    std::string repaired, normalized;
+    pretokenize_workspace pre;
+    bpe_workspace bpe;
+    std::vector<bpe_symbol> syms;
+  };
+
+  // Thread-local workspaces, one per nesting level, so a sink that itself encodes is safe.
+  class workspace_lease {
+   public:
+    workspace_lease() {
+      auto& s = stack();
+      if (s.pool.size() <= s.depth) s.pool.push_back(std::make_unique<workspace>());
+      ws_ = s.pool[s.depth++].get();
+    }
+    ~workspace_lease() { --stack().depth; }
+    workspace_lease(const workspace_lease&) = delete;
+    workspace_lease& operator=(const workspace_lease&) = delete;
+    workspace& operator*() const noexcept { return *ws_; }
+
+   private:
+    struct pool_state {
+      std::vector<std::unique_ptr<workspace>> pool;
+      std::size_t depth = 0;
+    };
+    static pool_state& stack() {
+      thread_local pool_state s;
+      return s;
+    }
+    workspace* ws_;
+  };
+
+  template <class Sink>
+  result<bool> run(std::string_view text, const encode_options& opt, Sink&& sink) const {
+    if (text.size() > max_input_bytes)
+      return make_error(errc::limit_exceeded, "input of " + std::to_string(text.size()) +
+                                                  " bytes exceeds the 4 GiB per-call limit; split it first");
+    workspace_lease lease;
+    workspace& ws = *lease;
+    if (const std::size_t bad = find_invalid_utf8(text); bad != utf8_npos) {
+      if (opt.on_invalid_utf8 == invalid_utf8::error)
+        return make_error(errc::invalid_utf8, "input is not valid UTF-8 at byte offset " + std::to_string(bad) +
+                                                  " (use invalid_utf8::replace to substitute U+FFFD)");
+      ws.repaired = replace_invalid_utf8(text);
+      text = ws.repaired;
+    }
+    const bool recognize = resolve(opt.special) == special_tokens::recognize;
+    const added_token_matcher& raw = recognize ? raw_all_ : raw_plain_;
+    const added_token_matcher& norm = recognize ? norm_all_ : norm_plain_;
+    std::size_t pos = 0;
+    added_match m{};
+    while (raw.next_match(text, pos, m)) {
+      TOKENMETER_TRY(go_on, section(text.substr(pos, m.start - pos), pos == 0, norm, ws, sink));
+      if (!go_on || !sink(m.id)) return false;
+      pos = m.end;
+    }
+    return section(text.substr(pos), pos == 0, norm, ws, sink);
+  }
+
+  // Text between raw-matched added tokens: normalize, then split on normalized added tokens.
+  template <class Sink>
+  result<bool> section(std::string_view seg, bool first, const added_token_matcher& norm_matcher, workspace& ws,
+                       Sink& sink) const {
+    if (seg.empty()) return true;
+    std::string_view text = seg;
+    if (!p_.norm.empty()) {
+      TOKENMETER_TRY(changed, p_.norm.apply(seg, ws.normalized));
+      if (changed) text = ws.normalized;
+    }
+    std::size_t pos = 0;
+    added_match m{};
+    while (norm_matcher.next_match(text, pos, m)) {
+      TOKENMETER_TRY(go_on, pieces(text.substr(pos, m.start - pos), first && pos == 0, ws, sink));
+      if (!go_on || !sink(m.id)) return false;
+      pos = m.end;
+    }
+    return pieces(text.substr(pos), first && pos == 0, ws, sink);
+  }
+
+  template <class Sink>
+  result<bool> pieces(std::string_view text, bool first, workspace& ws, Sink& sink) const {
+    if (text.empty()) return true;
+    TOKENMETER_TRY(list, p_.pre.run(text, ws.pre, first));
+    for (const std::string_view piece : *list)
+      if (!p_.model.encode_piece(piece, ws.bpe, ws.syms, sink)) return false;
+    return true;
+  }
+
+  tokenizer_parts p_;
+  added_token_matcher raw_all_, raw_plain_, norm_all_, norm_plain_;
+};
+
+TOKENMETER_END_NAMESPACE

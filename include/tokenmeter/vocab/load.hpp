@@ -1,0 +1,160 @@
+// Loading tokenizers: by family or model name through the manifest (locate, verify sha256,
+// parse), or from any tokenizer.json / tiktoken file a user supplies. Loaded tokenizers are
+// cached per process and shared (they are immutable and thread-safe).
+#pragma once
+
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/file.hpp>
+#include <tokenmeter/error.hpp>
+#include <tokenmeter/tokenizer.hpp>
+#include <tokenmeter/vocab/checksum.hpp>
+#include <tokenmeter/vocab/hf_tokenizer_json.hpp>
+#include <tokenmeter/vocab/locate.hpp>
+#include <tokenmeter/vocab/manifest.hpp>
+#include <tokenmeter/vocab/tiktoken_format.hpp>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+TOKENMETER_BEGIN_NAMESPACE
+
+struct load_options {
+  // An explicit vocabulary file, or a directory laid out like the vocabulary cache. Empty:
+  // search $TOKENMETER_VOCAB_DIR, the user cache and the install prefix.
+  std::string path;
+  // Compare the file's sha256 with the manifest (families whose file the manifest pins).
+  bool verify_checksum = true;
+};
+
+struct loaded_model {
+  std::shared_ptr<const tokenizer> tok;
+  const family_info* family = nullptr;
+  tokenmeter::exactness exactness = tokenmeter::exactness::exact;
+  std::string note;  // why a count is an estimate, when it is
+};
+
+namespace detail {
+
+inline result<std::shared_ptr<const tokenizer>> build_family(const family_info& fam, std::string_view data,
+                                                             const std::string& label) {
+  switch (fam.format) {
+    case vocab_format::hf_tokenizer_json:
+      return load_hf_tokenizer_json(data, hf_load_options{fam.id, fam.added_tokens_overlay}, label);
+    case vocab_format::tiktoken_json: {
+      vocab_table vocab;
+      TOKENMETER_TRY(spec, parse_tiktoken_json(data, fam.max_rank, vocab, label));
+      spec.name = fam.id;
+      spec.default_special = fam.default_special;
+      if (!fam.pattern.empty()) spec.pattern = fam.pattern;
+      if (!fam.special_list.empty()) spec.special_tokens = fam.special_list;
+      return make_tiktoken_tokenizer(std::move(vocab), spec);
+    }
+    case vocab_format::tiktoken: {
+      vocab_table vocab;
+      TOKENMETER_TRY_VOID(parse_tiktoken_ranks(data, fam.max_rank, vocab, label));
+      tiktoken_spec spec{fam.id, fam.pattern, fam.special_list, fam.max_rank, fam.default_special};
+      return make_tiktoken_tokenizer(std::move(vocab), spec);
+    }
+  }
+  return make_error(errc::unsupported, "unknown vocabulary format");
+}
+
+struct tokenizer_cache {
+  std::mutex mu;
+  std::map<std::string, std::shared_ptr<const tokenizer>> entries;
+  static tokenizer_cache& instance() {
+    static tokenizer_cache c;
+    return c;
+  }
+};
+
+}  // namespace detail
+
+// Resolves where a family's file is (without loading it).
+[[nodiscard]] inline result<std::string> locate_family_file(const family_info& fam, const load_options& opt = {}) {
+  if (!opt.path.empty()) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(opt.path, ec)) {
+      if (fam.file.empty())
+        return make_error(errc::vocab_not_found, fam.id + " has no standard file name; pass the file itself, not a directory");
+      const auto p = std::filesystem::path(opt.path) / fam.file;
+      if (!std::filesystem::is_regular_file(p, ec))
+        return make_error(errc::vocab_not_found, "vocabulary for " + fam.id + " not found at " + p.string() +
+                                                     "\nfetch it with: vocab/fetch --dest " + opt.path + " " + fam.id);
+      return p.string();
+    }
+    if (!std::filesystem::is_regular_file(opt.path, ec))
+      return make_error(errc::vocab_not_found, "vocabulary file " + opt.path + " does not exist");
+    return opt.path;
+  }
+  if (fam.file.empty())
+    return make_error(errc::vocab_not_found, "the " + fam.id + " vocabulary is not distributed with tokenmeter's fetch script: " +
+                                                 fam.description + "; pass its file explicitly");
+  return locate_vocab_file(fam.file, fam.id);
+}
+
+// Loads a family's tokenizer (cached: later calls with the same file return the same object).
+[[nodiscard]] inline result<std::shared_ptr<const tokenizer>> load_family(const family_info& fam, const load_options& opt = {}) {
+  TOKENMETER_TRY(path, locate_family_file(fam, opt));
+  auto& cache = detail::tokenizer_cache::instance();
+  const std::string key = fam.id + '\n' + path + (opt.verify_checksum ? "\nv" : "\nn");
+  {
+    std::lock_guard<std::mutex> lock(cache.mu);
+    if (const auto it = cache.entries.find(key); it != cache.entries.end()) return it->second;
+  }
+  const vocab_file* vf = fam.file.empty() ? nullptr : manifest::embedded().file(fam.file);
+  if (vf != nullptr && vf->size != 0) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec && size != vf->size && opt.verify_checksum)
+      return make_error(errc::checksum_mismatch, path + " is " + std::to_string(size) + " bytes, expected " +
+                                                     std::to_string(vf->size) + " (truncated or a different version); re-run vocab/fetch " + fam.id);
+  }
+  TOKENMETER_TRY(data, detail::read_file(path));
+  if (vf != nullptr && opt.verify_checksum) {
+    const std::string got = sha256_hex(data);
+    if (got != vf->sha256)
+      return make_error(errc::checksum_mismatch, path + " has sha256 " + got + ", expected " + vf->sha256 +
+                                                     " (corrupt or a different version); re-run vocab/fetch " + fam.id);
+  }
+  TOKENMETER_TRY(tok, detail::build_family(fam, data, path));
+  std::lock_guard<std::mutex> lock(cache.mu);
+  return cache.entries.emplace(key, std::move(tok)).first->second;
+}
+
+[[nodiscard]] inline result<std::shared_ptr<const tokenizer>> load_family(std::string_view family_id, const load_options& opt = {}) {
+  const family_info* fam = manifest::embedded().family(family_id);
+  if (fam == nullptr) return make_error(errc::unknown_model, "unknown tokenizer family \"" + std::string(family_id) + "\"");
+  return load_family(*fam, opt);
+}
+
+// Model name or alias -> its family's tokenizer, with whether counts are exact or an estimate.
+[[nodiscard]] inline result<loaded_model> load_model(std::string_view model, const load_options& opt = {}) {
+  TOKENMETER_TRY(res, manifest::embedded().resolve(model));
+  TOKENMETER_TRY(tok, load_family(*res.family, opt));
+  return loaded_model{std::move(tok), res.family, res.exactness, std::move(res.note)};
+}
+
+// Any tokenizer.json or tiktoken encoding JSON a user supplies (e.g. Qwen 3.5's). The format is
+// detected from the content; rank files need a pattern, so load them through a family.
+[[nodiscard]] inline result<std::shared_ptr<const tokenizer>> load_tokenizer_file(const std::string& path,
+                                                                                   std::string name = {}) {
+  TOKENMETER_TRY(data, detail::read_file(path));
+  if (name.empty()) name = std::filesystem::path(path).filename().string();
+  const std::size_t first = data.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || data[first] != '{')
+    return make_error(errc::unsupported, path + " is not a tokenizer.json; tiktoken rank files load through a family (--model)");
+  if (data.find("\"bpe_ranks\"") != std::string::npos && data.find("\"model\"") == std::string::npos) {
+    vocab_table vocab;
+    TOKENMETER_TRY(spec, parse_tiktoken_json(data, std::nullopt, vocab, path));
+    spec.name = name;
+    return make_tiktoken_tokenizer(std::move(vocab), spec);
+  }
+  return load_hf_tokenizer_json(data, hf_load_options{name, {}}, path);
+}
+
+TOKENMETER_END_NAMESPACE
