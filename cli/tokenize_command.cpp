@@ -53,7 +53,7 @@ int run_encode(std::vector<std::string> args) {
         if (digest) {
           std::string joined;
           for (std::size_t i = 0; i < ids->size(); ++i) joined += (i ? "," : "") + std::to_string((*ids)[i]);
-          out += ",\"sha\":\"" + tokenmeter::sha256_hex(joined) + "\"}\n";
+          out += ",\"sha\":\"" + tokenmeter::detail::sha256_hex(joined) + "\"}\n";
         } else {
           out += ",\"ids\":";
           append_ids(out, *ids);

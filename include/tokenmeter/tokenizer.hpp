@@ -174,7 +174,7 @@ class tokenizer {
     if (const std::size_t bad = find_invalid_utf8(text); bad != utf8_npos) {
       if (opt.on_invalid_utf8 == invalid_utf8::error)
         return make_error(errc::invalid_utf8, "input is not valid UTF-8 at byte offset " + std::to_string(bad) +
-                                                  " (use invalid_utf8::replace to substitute U+FFFD)");
+                                                  " (encode with invalid_utf8::replace, or the CLI option --invalid-utf8 replace, to substitute U+FFFD)");
       ws.repaired = replace_invalid_utf8(text);
       text = ws.repaired;
     }

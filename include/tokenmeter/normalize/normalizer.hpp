@@ -15,6 +15,7 @@
 #include <unicode/bytestream.h>
 #include <unicode/locid.h>
 #include <unicode/normalizer2.h>
+#include <unicode/uniset.h>
 #include <unicode/stringpiece.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
@@ -25,8 +26,56 @@ namespace normalize {
 
 enum class unicode_form : std::uint8_t { nfc, nfd, nfkc, nfkd };
 
-struct unicode_normal_form {
-  unicode_form form;
+// A Unicode normal form, optionally frozen at an older Unicode version: code points assigned
+// after it are left alone, exactly as a normalizer built from that version's data treats them
+// (Unicode's stability policy guarantees the rest is unchanged). HF tokenizers normalizes with
+// Unicode 9.0 data, which matters for marks added since (e.g. U+0EBA, U+1AC1, U+08D3).
+class unicode_normal_form {
+ public:
+  static result<unicode_normal_form> make(unicode_form form, std::string_view unicode_version = {}) {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* base = nullptr;
+    switch (form) {
+      case unicode_form::nfc: base = icu::Normalizer2::getNFCInstance(status); break;
+      case unicode_form::nfd: base = icu::Normalizer2::getNFDInstance(status); break;
+      case unicode_form::nfkc: base = icu::Normalizer2::getNFKCInstance(status); break;
+      case unicode_form::nfkd: base = icu::Normalizer2::getNFKDInstance(status); break;
+    }
+    if (U_FAILURE(status) || base == nullptr)
+      return make_error(errc::unsupported, std::string("ICU normalizer unavailable: ") + u_errorName(status));
+    unicode_normal_form f;
+    f.form_ = form;
+    f.version_ = std::string(unicode_version);
+    if (unicode_version.empty()) {
+      f.impl_ = std::shared_ptr<const state>(new state{nullptr, nullptr, base});
+      return f;
+    }
+    const bool well_formed = unicode_version.find_first_not_of("0123456789.") == std::string_view::npos &&
+                             unicode_version.front() != '.' && unicode_version.back() != '.';
+    const std::string pattern = "[:age=" + std::string(unicode_version) + ":]";
+    auto set = std::make_unique<icu::UnicodeSet>(icu::UnicodeString::fromUTF8(pattern), status);
+    if (!well_formed || U_FAILURE(status) || set->isEmpty())
+      return make_error(errc::unsupported, "unknown Unicode version \"" + std::string(unicode_version) + "\"");
+    set->freeze();
+    auto filtered = std::make_unique<icu::FilteredNormalizer2>(*base, *set);
+    const icu::Normalizer2* n = filtered.get();
+    f.impl_ = std::shared_ptr<const state>(new state{std::move(set), std::move(filtered), n});
+    return f;
+  }
+
+  [[nodiscard]] unicode_form form() const noexcept { return form_; }
+  [[nodiscard]] const std::string& unicode_version() const noexcept { return version_; }
+  [[nodiscard]] const icu::Normalizer2& normalizer2() const noexcept { return *impl_->n; }
+
+ private:
+  struct state {
+    std::unique_ptr<icu::UnicodeSet> set;  // FilteredNormalizer2 keeps references to these two
+    std::unique_ptr<icu::FilteredNormalizer2> filtered;
+    const icu::Normalizer2* n;
+  };
+  unicode_form form_ = unicode_form::nfc;
+  std::string version_;
+  std::shared_ptr<const state> impl_;
 };
 struct replace {
   std::string pattern;  // a literal string (regex patterns are rejected at load as unsupported)
@@ -73,15 +122,7 @@ class normalizer {
  private:
   static result<bool> apply_step(const normalize::unicode_normal_form& s, std::string_view in, std::string& out) {
     UErrorCode status = U_ZERO_ERROR;
-    const icu::Normalizer2* n = nullptr;
-    switch (s.form) {
-      case normalize::unicode_form::nfc: n = icu::Normalizer2::getNFCInstance(status); break;
-      case normalize::unicode_form::nfd: n = icu::Normalizer2::getNFDInstance(status); break;
-      case normalize::unicode_form::nfkc: n = icu::Normalizer2::getNFKCInstance(status); break;
-      case normalize::unicode_form::nfkd: n = icu::Normalizer2::getNFKDInstance(status); break;
-    }
-    if (U_FAILURE(status) || n == nullptr)
-      return make_error(errc::unsupported, std::string("ICU normalizer unavailable: ") + u_errorName(status));
+    const icu::Normalizer2* n = &s.normalizer2();
     const icu::StringPiece sp(in.data(), static_cast<int32_t>(in.size()));
     // Most text is already normalized; the quick check avoids building a copy.
     if (n->isNormalizedUTF8(sp, status) && U_SUCCESS(status)) return false;

@@ -3,15 +3,19 @@
 // mean. It is the oracle every hand-written scanner is tested against.
 //
 // Known dialect differences handled here:
+//  * Unicode version: \p{L}, \p{N}, \p{Han}, ... are expanded into explicit code point sets from
+//    tokenmeter's UCD copy (Unicode 16.0, what both references use), so the system ICU's own,
+//    possibly older data (ICU 72 = Unicode 15.0) never decides a split. Unknown properties are
+//    left to ICU.
 //  * `\s` / `\S`: ICU's \s is [\t\n\f\r\p{Z}], which misses U+000B and U+0085; both references
-//    use the Unicode White_Space property, so \s becomes \p{White_Space}.
-//  * `\p{Han}` etc.: ICU resolves a bare script name as the Script property (not
-//    Script_Extensions), which is what the references do too.
+//    use the Unicode White_Space property. `\d` is \p{Nd} everywhere.
+//  * `\p{Han}` is the Script property (not Script_Extensions), as in the references.
 //  * class intersection `[...&&[...]]` and possessive quantifiers are native ICU syntax.
 #pragma once
 
 #include <tokenmeter/config.hpp>
 #include <tokenmeter/error.hpp>
+#include <tokenmeter/unicode/properties.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -26,23 +30,44 @@ TOKENMETER_BEGIN_NAMESPACE
 // Rewrites a tiktoken/HF split pattern into ICU syntax with the references' meaning.
 [[nodiscard]] inline std::string translate_pattern_to_icu(std::string_view pattern) {
   std::string out;
-  out.reserve(pattern.size() + 32);
+  out.reserve(pattern.size() * 4 + 64);
+  const auto property = [&](std::string_view name, bool negate, std::string_view original) {
+    if (auto rs = unicode::property_ranges(name))
+      out += unicode::icu_set(*rs, negate);
+    else
+      out += original;  // not in tokenmeter's tables: ICU's own data
+  };
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     const char c = pattern[i];
-    if (c == '\\' && i + 1 < pattern.size()) {
-      const char n = pattern[i + 1];
-      if (n == 's') {
-        out += "\\p{White_Space}";
-      } else if (n == 'S') {
-        out += "\\P{White_Space}";
-      } else {
-        out += c;
-        out += n;
-      }
-      ++i;
+    if (c != '\\' || i + 1 >= pattern.size()) {
+      out += c;
       continue;
     }
-    out += c;
+    const char n = pattern[i + 1];
+    if (n == 's' || n == 'S') {
+      property("White_Space", n == 'S', pattern.substr(i, 2));
+      ++i;
+    } else if (n == 'd' || n == 'D') {
+      property("Nd", n == 'D', pattern.substr(i, 2));
+      ++i;
+    } else if ((n == 'p' || n == 'P') && i + 2 < pattern.size()) {
+      if (pattern[i + 2] == '{') {
+        const std::size_t close = pattern.find('}', i + 3);
+        if (close == std::string_view::npos) {
+          out += pattern.substr(i);  // malformed: let ICU report it
+          break;
+        }
+        property(pattern.substr(i + 3, close - i - 3), n == 'P', pattern.substr(i, close + 1 - i));
+        i = close;
+      } else {
+        property(pattern.substr(i + 2, 1), n == 'P', pattern.substr(i, 3));
+        i += 2;
+      }
+    } else {
+      out += c;
+      out += n;
+      ++i;
+    }
   }
   return out;
 }

@@ -78,7 +78,9 @@ inline constexpr int128 int128_max = static_cast<int128>((static_cast<unsigned _
 // More fractional digits than `scale` is an error unless they are all zeros: nothing is rounded.
 // No exponent, no leading '+', no spaces, at least one digit before an optional '.'.
 [[nodiscard]] inline result<int128> parse_decimal(std::string_view s, int scale) {
-  const std::string shown = "'" + std::string(s) + "'";
+  std::string shown;  // built by appending: GCC 12 warns falsely (-Wrestrict) on "'" + std::string
+  shown.reserve(s.size() + 2);
+  shown.append(1, '\'').append(s).append(1, '\'');
   if (s.empty()) return make_error(errc::parse_error, "empty decimal string");
   bool neg = false;
   std::size_t i = 0;
@@ -126,17 +128,24 @@ inline constexpr int128 int128_max = static_cast<int128>((static_cast<unsigned _
 [[nodiscard]] inline std::string format_decimal(int128 v, int scale) {
   const bool neg = v < 0;
   unsigned __int128 u = neg ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
-  std::string digits;
+  char rev[64];  // digits, least significant first; 2^127 has 39 digits, plus zero padding up to scale
+  int n = 0;
   do {
-    digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
+    rev[n++] = static_cast<char>('0' + static_cast<int>(u % 10));
     u /= 10;
   } while (u != 0);
-  if (static_cast<int>(digits.size()) <= scale) digits.insert(0, static_cast<std::size_t>(scale) + 1 - digits.size(), '0');
-  std::string out = digits.substr(0, digits.size() - static_cast<std::size_t>(scale));
-  std::string frac = digits.substr(digits.size() - static_cast<std::size_t>(scale));
-  while (!frac.empty() && frac.back() == '0') frac.pop_back();
-  if (!frac.empty()) out += "." + frac;
-  return neg ? "-" + out : out;
+  while (n <= scale && n < 63) rev[n++] = '0';  // at least one integer digit
+  int frac_end = 0;  // trailing fractional zeros are not significant
+  while (frac_end < scale && rev[frac_end] == '0') ++frac_end;
+  std::string out;
+  out.reserve(static_cast<std::size_t>(n) + 2);
+  if (neg) out.push_back('-');
+  for (int i = n - 1; i >= scale; --i) out.push_back(rev[i]);
+  if (frac_end < scale) {
+    out.push_back('.');
+    for (int i = scale - 1; i >= frac_end; --i) out.push_back(rev[i]);
+  }
+  return out;
 }
 
 [[nodiscard]] inline std::string format_rate(std::int64_t nano_per_million) {

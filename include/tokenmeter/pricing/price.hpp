@@ -15,6 +15,7 @@
 #include <tokenmeter/pricing/usage.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <optional>
 #include <string>
@@ -102,10 +103,11 @@ inline constexpr bucket prompt_order[] = {bucket::cache_read, bucket::cache_writ
       basis = w.label;
     }
     const int off = card.time_of_day->utc_offset_minutes;
-    char buf[16];
+    char buf[32];
     std::snprintf(buf, sizeof buf, "%c%02d:%02d", off < 0 ? '-' : '+', (off < 0 ? -off : off) / 60, (off < 0 ? -off : off) % 60);
-    out.notes.push_back("time of day: " + std::to_string(lt.minute_of_day / 60) + ":" + (lt.minute_of_day % 60 < 10 ? "0" : "") +
-                        std::to_string(lt.minute_of_day % 60) + " at UTC" + buf + " -> " + basis + " rates");
+    char clock[32];
+    std::snprintf(clock, sizeof clock, "%02d:%02d", lt.minute_of_day / 60, lt.minute_of_day % 60);
+    out.notes.push_back("time of day: " + std::string(clock) + " at UTC" + buf + " -> " + basis + " rates");
   }
 
   // Long-context tiers: the highest tier whose threshold the counted tokens pass.
@@ -207,7 +209,7 @@ inline constexpr bucket prompt_order[] = {bucket::cache_read, bucket::cache_writ
 
   int128 total = 0;
   for (const auto& it : out.items) {
-    TOKENMETER_TRY(sum, checked_add(total, it.amount_femto, "total"));
+    TOKENMETER_TRY(sum, detail::checked_add(total, it.amount_femto, "total"));
     total = sum;
   }
   out.total_femto = total;
@@ -257,7 +259,7 @@ inline constexpr bucket prompt_order[] = {bucket::cache_read, bucket::cache_writ
 class cost_accumulator {
  public:
   [[nodiscard]] result<void> add(const money& m) {
-    TOKENMETER_TRY(sum, checked_add(totals_[m.currency], m.femto, "accumulated total"));
+    TOKENMETER_TRY(sum, detail::checked_add(totals_[m.currency], m.femto, "accumulated total"));
     totals_[m.currency] = sum;
     return {};
   }
@@ -295,7 +297,7 @@ class fx_table {
       if (e.from == m.currency && e.to == to && e.date <= day && (!best || e.date > best->date)) best = &e;
     if (!best)
       return make_error(errc::out_of_range, "no FX rate " + m.currency + "->" + std::string(to) + " dated on or before " + day);
-    TOKENMETER_TRY(prod, checked_mul(m.femto, best->rate_e12, "FX conversion"));
+    TOKENMETER_TRY(prod, detail::checked_mul(m.femto, best->rate_e12, "FX conversion"));
     return money{std::string(to), detail::div_round_half_even(prod, detail::pow10(12))};
   }
 

@@ -248,7 +248,8 @@ class toml_reader {
   TOKENMETER_TRY(cross, r.opt_string(t, "crosscheck", w));
   c.prov = provenance{source, checked, authority, note.value_or(""), cross.value_or("")};
   for (auto& s : {&c.prov.note, &c.prov.crosscheck}) *s = trim(*s);
-  TOKENMETER_TRY_VOID(validate_card(c));
+  // An invalid card in a data file is a malformed data file: report it as a parse error with its place.
+  if (auto valid = validate_card(c); !valid) return r.fail(w, valid.error_value().message);
   return c;
 }
 

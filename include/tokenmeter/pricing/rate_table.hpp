@@ -7,7 +7,7 @@
 
 #include <tokenmeter/config.hpp>
 #include <tokenmeter/error.hpp>
-#include <tokenmeter/pricing/detail/sha256.hpp>
+#include <tokenmeter/detail/sha256.hpp>
 #include <tokenmeter/pricing/rate_card.hpp>
 
 #include <algorithm>
@@ -292,7 +292,7 @@ class rate_table {
   [[nodiscard]] std::string content_hash() const {
     std::string all;
     for (const auto& c : cards_) all += canonical_text(c) + "\n";
-    return detail::sha256_hex(all);
+    return tokenmeter::detail::sha256_hex(all);
   }
 
   // Resolves a name (model id, alias or match prefix, case-insensitive) to the one card in force at

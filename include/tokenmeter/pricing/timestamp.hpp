@@ -128,7 +128,7 @@ struct civil {
   const std::int64_t days = detail::floor_div(t.seconds, 86400);
   const std::int64_t sod = t.seconds - days * 86400;
   const auto c = detail::civil_from_days(days);
-  char buf[40];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(c.y), c.m, c.d,
                 static_cast<long long>(sod / 3600), static_cast<long long>(sod / 60 % 60), static_cast<long long>(sod % 60));
   return buf;

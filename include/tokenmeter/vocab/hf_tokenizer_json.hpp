@@ -32,6 +32,10 @@ struct hf_load_options {
   // Added tokens that replace (same id) or extend the file's, e.g. names a later model release
   // gave to reserved ids (DeepSeek V3.1's <think>).
   std::vector<added_token> added_tokens_overlay;
+  // HF tokenizers normalizes (NFC, NFKC, ...) with Unicode 9.0 data (its unicode-normalization
+  // fork); tests/normalize probes every combining mark against the reference to confirm it.
+  // Empty means ICU's current Unicode version.
+  std::string normalization_unicode_version = "9.0";
 };
 
 namespace detail {
@@ -68,14 +72,20 @@ inline result<hf_pattern> parse_pattern(const json& j, const hf_context& ctx) {
   return ctx.fail(errc::vocab_corrupt, "pattern must be {\"String\": ...} or {\"Regex\": ...}");
 }
 
-inline result<void> parse_normalizer(const json& j, std::vector<normalizer::step>& out, const hf_context& ctx) {
+inline result<void> parse_normalizer(const json& j, std::vector<normalizer::step>& out, const hf_context& ctx,
+                                     std::string_view unicode_version) {
   if (j.is_null()) return {};
   TOKENMETER_TRY(type, json_string(j, "type", ctx));
   using namespace normalize;
-  if (type == "NFC") out.push_back(unicode_normal_form{unicode_form::nfc});
-  else if (type == "NFD") out.push_back(unicode_normal_form{unicode_form::nfd});
-  else if (type == "NFKC") out.push_back(unicode_normal_form{unicode_form::nfkc});
-  else if (type == "NFKD") out.push_back(unicode_normal_form{unicode_form::nfkd});
+  const auto normal_form = [&](unicode_form f) -> result<void> {
+    TOKENMETER_TRY(nf, unicode_normal_form::make(f, unicode_version));
+    out.push_back(std::move(nf));
+    return {};
+  };
+  if (type == "NFC") TOKENMETER_TRY_VOID(normal_form(unicode_form::nfc));
+  else if (type == "NFD") TOKENMETER_TRY_VOID(normal_form(unicode_form::nfd));
+  else if (type == "NFKC") TOKENMETER_TRY_VOID(normal_form(unicode_form::nfkc));
+  else if (type == "NFKD") TOKENMETER_TRY_VOID(normal_form(unicode_form::nfkd));
   else if (type == "Lowercase") out.push_back(lowercase{});
   else if (type == "Strip") out.push_back(strip{json_bool(j, "strip_left", true), json_bool(j, "strip_right", true)});
   else if (type == "Prepend") {
@@ -90,7 +100,7 @@ inline result<void> parse_normalizer(const json& j, std::vector<normalizer::step
   } else if (type == "Sequence") {
     if (!j.contains("normalizers") || !j["normalizers"].is_array())
       return ctx.fail(errc::vocab_corrupt, "Sequence normalizer without a normalizers array");
-    for (const auto& sub : j["normalizers"]) TOKENMETER_TRY_VOID(parse_normalizer(sub, out, ctx));
+    for (const auto& sub : j["normalizers"]) TOKENMETER_TRY_VOID(parse_normalizer(sub, out, ctx, unicode_version));
   } else {
     return ctx.fail(errc::unsupported, "normalizer type \"" + type + "\" is not supported");
   }
@@ -275,7 +285,8 @@ inline result<std::shared_ptr<const tokenizer>> load_hf_tokenizer_json(std::stri
   parts.default_special = special_tokens::recognize;
 
   std::vector<normalizer::step> norm_steps;
-  if (j.contains("normalizer")) TOKENMETER_TRY_VOID(detail::parse_normalizer(j["normalizer"], norm_steps, ctx));
+  if (j.contains("normalizer"))
+    TOKENMETER_TRY_VOID(detail::parse_normalizer(j["normalizer"], norm_steps, ctx, opt.normalization_unicode_version));
   parts.norm = normalizer(std::move(norm_steps));
 
   std::vector<pretokenizer::step> pre_steps;

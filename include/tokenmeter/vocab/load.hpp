@@ -7,7 +7,7 @@
 #include <tokenmeter/detail/file.hpp>
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/tokenizer.hpp>
-#include <tokenmeter/vocab/checksum.hpp>
+#include <tokenmeter/detail/sha256.hpp>
 #include <tokenmeter/vocab/hf_tokenizer_json.hpp>
 #include <tokenmeter/vocab/locate.hpp>
 #include <tokenmeter/vocab/manifest.hpp>
@@ -116,7 +116,7 @@ struct tokenizer_cache {
   }
   TOKENMETER_TRY(data, detail::read_file(path));
   if (vf != nullptr && opt.verify_checksum) {
-    const std::string got = sha256_hex(data);
+    const std::string got = detail::sha256_hex(data);
     if (got != vf->sha256)
       return make_error(errc::checksum_mismatch, path + " has sha256 " + got + ", expected " + vf->sha256 +
                                                      " (corrupt or a different version); re-run vocab/fetch " + fam.id);

@@ -1,4 +1,4 @@
-// SHA-256 of vocabulary files (OpenSSL's libcrypto), checked against the manifest on load.
+// SHA-256 (OpenSSL's libcrypto): vocabulary checksums, rate-table content hashes, id digests.
 #pragma once
 
 #include <tokenmeter/config.hpp>
@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 TOKENMETER_BEGIN_NAMESPACE
+namespace detail {
 
 [[nodiscard]] inline std::string sha256_hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -23,4 +24,5 @@ TOKENMETER_BEGIN_NAMESPACE
   return out;
 }
 
+}  // namespace detail
 TOKENMETER_END_NAMESPACE

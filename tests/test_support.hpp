@@ -1,0 +1,44 @@
+// Shared helpers for the GoogleTest suites: paths, and loading a family or skipping visibly.
+#pragma once
+
+#include <tokenmeter/tokenmeter.hpp>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+namespace tokenmeter_test {
+
+inline std::string source_dir() { return TOKENMETER_SOURCE_DIR; }
+inline std::string shared_dir() { return TOKENMETER_SHARED_DIR; }
+
+inline std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Loads a family, or returns nullptr after recording why (callers GTEST_SKIP with it).
+inline std::shared_ptr<const tokenmeter::tokenizer> try_load(const std::string& family, std::string& why) {
+  auto t = tokenmeter::load_family(family);
+  if (t) return *t;
+  why = "vocabulary for " + family + " unavailable: " + t.error_value().message;
+  return nullptr;
+}
+
+}  // namespace tokenmeter_test
+
+// Loads `family` into `var`, or skips the test with the reason (e.g. vocabulary not fetched).
+#define TOKENMETER_LOAD_OR_SKIP(var, family)                                  \
+  std::string var##_why;                                                     \
+  auto var = ::tokenmeter_test::try_load(family, var##_why);                 \
+  if (!var) GTEST_SKIP() << var##_why
+
+#define TOKENMETER_REQUIRE_SHARED(path)                                                      \
+  if (!std::filesystem::exists(path))                                                        \
+  GTEST_SKIP() << "shared material not found at " << (path) << " (../shared beside the checkout)"
