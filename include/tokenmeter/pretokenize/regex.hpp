@@ -15,10 +15,13 @@
 
 #include <tokenmeter/config.hpp>
 #include <tokenmeter/error.hpp>
+#include <tokenmeter/pretokenize/fast_pattern.hpp>
 #include <tokenmeter/unicode/properties.hpp>
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -72,35 +75,43 @@ TOKENMETER_BEGIN_NAMESPACE
   return out;
 }
 
+// A split pattern: the fast engine (pretokenize/fast_pattern.hpp) when the pattern has its
+// shape, ICU otherwise. ICU is compiled lazily, so loading a family with a fast pattern never
+// pays for it; tests call for_each_match_oracle() to check one against the other.
 class split_regex {
  public:
   static result<split_regex> compile(std::string_view pattern) {
-    const std::string translated = translate_pattern_to_icu(pattern);
-    UErrorCode status = U_ZERO_ERROR;
-    UParseError perr{};
-    UText* ut = utext_openUTF8(nullptr, translated.data(), static_cast<int64_t>(translated.size()), &status);
-    std::unique_ptr<icu::RegexPattern> compiled(icu::RegexPattern::compile(ut, 0, perr, status));
-    utext_close(ut);
-    if (U_FAILURE(status) || !compiled)
-      return make_error(errc::unsupported, "cannot compile split pattern (" + std::string(u_errorName(status)) +
-                                               " at offset " + std::to_string(perr.offset) + "): " + std::string(pattern));
     split_regex r;
-    r.source_ = std::string(pattern);
-    r.pattern_ = std::shared_ptr<const icu::RegexPattern>(std::move(compiled));
+    r.state_ = std::make_shared<state>();
+    r.state_->source = std::string(pattern);
+    r.state_->fast = pretokenize::fast_pattern::compile(pattern);
+    if (!r.state_->fast) TOKENMETER_TRY_VOID(r.state_->icu());  // report a bad pattern at load
     return r;
   }
 
-  [[nodiscard]] const std::string& source() const noexcept { return source_; }
+  [[nodiscard]] const std::string& source() const noexcept { return state_->source; }
+  [[nodiscard]] bool has_fast_engine() const noexcept { return state_->fast.has_value(); }
 
   // Calls f(start, end) for each non-overlapping match in `text` (valid UTF-8), left to right.
   // Lookarounds see only `text`: a piece's end is the end of the world, as in the references.
   template <class F>
   result<void> for_each_match(std::string_view text, F&& f) const {
+    if (state_->fast) {
+      state_->fast->for_each_match(text, f);
+      return {};
+    }
+    return for_each_match_oracle(text, f);
+  }
+
+  // The ICU engine, whatever the pattern: the oracle the fast engine is tested against.
+  template <class F>
+  result<void> for_each_match_oracle(std::string_view text, F&& f) const {
     if (text.empty()) return {};
+    TOKENMETER_TRY(pattern, state_->icu());
     UErrorCode status = U_ZERO_ERROR;
     UText ut_storage = UTEXT_INITIALIZER;
     UText* ut = utext_openUTF8(&ut_storage, text.data(), static_cast<int64_t>(text.size()), &status);
-    std::unique_ptr<icu::RegexMatcher> m(pattern_->matcher(status));
+    std::unique_ptr<icu::RegexMatcher> m(pattern->matcher(status));
     if (U_FAILURE(status) || !m) {
       utext_close(ut);
       return make_error(errc::unsupported, std::string("cannot create regex matcher: ") + u_errorName(status));
@@ -118,8 +129,32 @@ class split_regex {
   }
 
  private:
-  std::string source_;
-  std::shared_ptr<const icu::RegexPattern> pattern_;
+  struct state {
+    std::string source;
+    std::optional<pretokenize::fast_pattern> fast;
+    std::once_flag once;
+    std::unique_ptr<icu::RegexPattern> compiled;
+    error compile_error;
+
+    result<const icu::RegexPattern*> icu() {
+      std::call_once(once, [this] {
+        const std::string translated = translate_pattern_to_icu(source);
+        UErrorCode status = U_ZERO_ERROR;
+        UParseError perr{};
+        UText* ut = utext_openUTF8(nullptr, translated.data(), static_cast<int64_t>(translated.size()), &status);
+        compiled.reset(icu::RegexPattern::compile(ut, 0, perr, status));
+        utext_close(ut);
+        if (U_FAILURE(status) || !compiled) {
+          compiled.reset();
+          compile_error = make_error(errc::unsupported, "cannot compile split pattern (" + std::string(u_errorName(status)) +
+                                                            " at offset " + std::to_string(perr.offset) + "): " + source);
+        }
+      });
+      if (!compiled) return compile_error;
+      return compiled.get();
+    }
+  };
+  std::shared_ptr<state> state_;
 };
 
 TOKENMETER_END_NAMESPACE

@@ -1,0 +1,78 @@
+// Code point -> "kind": general category x White_Space x Han, the distinctions every split
+// pattern we know is built from. A two-level table (built once per process, ~70 KB) makes the
+// lookup two loads; character classes are then bit sets over the 120 kinds.
+#pragma once
+
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/unicode/properties.hpp>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <vector>
+
+TOKENMETER_BEGIN_NAMESPACE
+namespace unicode {
+
+inline constexpr std::size_t kind_count = general_category_count * 4;
+
+[[nodiscard]] constexpr std::uint8_t make_kind(general_category gc, bool white_space, bool han) noexcept {
+  return static_cast<std::uint8_t>(static_cast<unsigned>(gc) * 4 + (white_space ? 2 : 0) + (han ? 1 : 0));
+}
+
+class kind_table {
+ public:
+  struct run {
+    char32_t first, last;
+    std::uint8_t kind;
+  };
+
+  static const kind_table& instance() {
+    static const kind_table t;
+    return t;
+  }
+
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE std::uint8_t kind(char32_t cp) const noexcept {
+    if (TOKENMETER_UNLIKELY(cp > 0x10FFFF)) return 0;
+    return blocks_[(static_cast<std::size_t>(index_[cp >> 8]) << 8) | (cp & 0xFF)];
+  }
+
+  // Maximal runs of code points with the same kind, in order, covering 0..10FFFF.
+  [[nodiscard]] const std::vector<run>& runs() const noexcept { return runs_; }
+
+ private:
+  kind_table() {
+    std::vector<std::uint8_t> full(0x110000);
+    for (std::uint32_t k = 0; k < detail::ucd::gc_run_count; ++k) {
+      const std::uint32_t first = detail::ucd::gc_run_start[k];
+      const std::uint32_t end = k + 1 < detail::ucd::gc_run_count ? detail::ucd::gc_run_start[k + 1] : 0x110000;
+      for (std::uint32_t cp = first; cp < end; ++cp) full[cp] = static_cast<std::uint8_t>(detail::ucd::gc_run_value[k] * 4);
+    }
+    for (const range& r : detail::ucd::white_space)
+      for (char32_t cp = r.first; cp <= r.last; ++cp) full[cp] |= 2;
+    for (const range& r : detail::ucd::script_han)
+      for (char32_t cp = r.first; cp <= r.last; ++cp) full[cp] |= 1;
+    // Deduplicate 256-entry blocks: most of the code space repeats a few blocks.
+    std::map<std::array<std::uint8_t, 256>, std::uint16_t> seen;
+    for (std::size_t b = 0; b < index_.size(); ++b) {
+      std::array<std::uint8_t, 256> blk;
+      std::copy(full.begin() + static_cast<std::ptrdiff_t>(b << 8), full.begin() + static_cast<std::ptrdiff_t>((b + 1) << 8), blk.begin());
+      auto [it, inserted] = seen.emplace(blk, static_cast<std::uint16_t>(seen.size()));
+      if (inserted) blocks_.insert(blocks_.end(), blk.begin(), blk.end());
+      index_[b] = it->second;
+    }
+    for (char32_t cp = 0; cp <= 0x10FFFF; ++cp) {
+      if (!runs_.empty() && runs_.back().kind == full[cp])
+        runs_.back().last = cp;
+      else
+        runs_.push_back({cp, cp, full[cp]});
+    }
+  }
+
+  std::array<std::uint16_t, 0x1100> index_{};
+  std::vector<std::uint8_t> blocks_;
+  std::vector<run> runs_;
+};
+
+}  // namespace unicode
+TOKENMETER_END_NAMESPACE

@@ -1,0 +1,137 @@
+// The fast split engine against the ICU oracle, match for match, on random and adversarial text
+// for every pattern our families use (plus constructs none of them use yet).
+#include <tokenmeter/pretokenize/regex.hpp>
+#include <tokenmeter/vocab/load.hpp>
+
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+using namespace tokenmeter;
+
+namespace {
+
+using spans = std::vector<std::pair<std::size_t, std::size_t>>;
+
+spans fast_spans(const split_regex& re, std::string_view text) {
+  spans out;
+  EXPECT_TRUE(re.for_each_match(text, [&](std::size_t s, std::size_t e) { out.emplace_back(s, e); }).has_value());
+  return out;
+}
+spans oracle_spans(const split_regex& re, std::string_view text) {
+  spans out;
+  EXPECT_TRUE(re.for_each_match_oracle(text, [&](std::size_t s, std::size_t e) { out.emplace_back(s, e); }).has_value());
+  return out;
+}
+
+// Characters chosen to hit every class boundary the patterns draw.
+const std::vector<char32_t> alphabet = {
+    U'a', U'b', U's', U't', U'd', U'l', U'm', U'r', U'e', U'v', U'S', U'T', U'L', U'D', U'A', U'Z', U'0', U'7', U'9',
+    U' ', U' ', U' ', U'\t', U'\n', U'\r', U'\v', U'\f', U'\'', U'\'', U'/', U'.', U',', U'!', U'-', U'_', U'"',
+    U'(', U'[', U'{', U'#', U'$', U'@', U'~', U'`', U'^', U'|', U'\\', U'<', U'>', U'?', U'+', U'=', U';', U':',
+    0x00A0, 0x0085, 0x1680, 0x2000, 0x2028, 0x2029, 0x3000, 0x200B, 0x200D, 0xFEFF,   // spaces, format
+    0x017F, 0x212A, 0x0130, 0x0131, 0x00DF, 0x1E9E, 0x01C5, 0x1FBC,                      // case oddities, Lt
+    0x02B0, 0x3005, 0x3041, 0x30A2, 0x30FC, 0xFF76, 0x4E00, 0x4E2D, 0x9FA5, 0x9FA6, 0x3400, 0x20000,  // Lm, kana, Han
+    0x3002, 0x3001, 0xFF0C, 0x300C, 0xAC00, 0x1100, 0x0E01, 0x0E31, 0x0627, 0x05D0, 0x0915, 0x093F,  // punct, scripts
+    0x0301, 0x0308, 0x20DD, 0x0903, 0x1AC1, 0x0EBA,                                       // Mn, Me, Mc, newer marks
+    0x00B2, 0x2167, 0x0660, 0xFF11, 0x1D7CE,                                             // numbers of every kind
+    0x1F600, 0x1F468, 0x2764, 0xFE0F, 0x20AC, 0x00A9, 0x2192, 0xE000, 0x13B7D, 0x16100, 0x0378,  // symbols, PUA, 16.0, Cn
+};
+
+std::string random_text(std::mt19937& rng, std::size_t max_len) {
+  std::uniform_int_distribution<std::size_t> len(0, max_len);
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+  std::string s;
+  for (std::size_t n = len(rng); n > 0; --n) append_utf8(s, alphabet[pick(rng)]);
+  return s;
+}
+
+std::vector<std::string> known_patterns() {
+  std::vector<std::string> pats;
+  for (const auto& [id, fam] : manifest::embedded().families())
+    if (!fam.pattern.empty()) pats.push_back(fam.pattern);
+  // Every Split regex of the fetched tokenizer.json / tiktoken JSON files.
+  for (const char* family : {"o200k_base", "cl100k_base", "o200k_harmony", "deepseek-v3", "qwen3", "llama3", "claude-legacy"}) {
+    auto tok = load_family(family);
+    if (!tok) continue;
+    for (const auto& step : (*tok)->pre_tokenizer().steps()) {
+      if (const auto* s = std::get_if<pretokenize::split>(&step))
+        if (const auto* re = std::get_if<split_regex>(&s->pattern)) pats.push_back(re->source());
+      if (const auto* m = std::get_if<pretokenize::matches_only>(&step)) pats.push_back(m->regex.source());
+      if (const auto* b = std::get_if<pretokenize::byte_level>(&step))
+        if (const auto* re = std::get_if<split_regex>(&b->regex)) pats.push_back(re->source());
+    }
+  }
+  // Forms and constructs no shipped family uses yet.
+  pats.push_back(R"('(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s*[\r\n]|\s+(?!\S)|\s)");
+  pats.push_back(std::string(pretokenize::gpt2_pattern));
+  pats.push_back(R"([\p{L}--\p{Lu}]{2,4}|\p{Lu}?\p{Ll}*|[0-9a-f]{2}|\d+|[^\p{Han}\s&&\P{N}]+|\s)");
+  pats.push_back(R"(\p{Han}+|\P{Han}{1,5}(?!\p{Han}))");
+  return pats;
+}
+
+}  // namespace
+
+TEST(FastPattern, EveryFamilyPatternUsesTheFastEngine) {
+  for (const auto& [id, fam] : manifest::embedded().families())
+    if (!fam.pattern.empty()) EXPECT_TRUE(split_regex::compile(fam.pattern).value_or_throw().has_fast_engine()) << id;
+  EXPECT_TRUE(split_regex::compile(pretokenize::gpt2_pattern).value_or_throw().has_fast_engine());
+}
+
+TEST(FastPattern, RejectsWhatItCannotDoExactly) {
+  for (const char* p : {R"(^\s+)", R"(\w+)", R"(a+?)", R"((?<=a)b)", R"(\bword)", R"((ab)+)", R"(a*)", R"(.)"}) {
+    EXPECT_FALSE(pretokenize::fast_pattern::compile(p).has_value()) << p;
+    EXPECT_FALSE(split_regex::compile(p).value_or_throw().has_fast_engine()) << p;  // ICU serves these
+  }
+}
+
+TEST(FastPattern, MatchesOracleOnRandomText) {
+  std::mt19937 rng(20261123);
+  const auto pats = known_patterns();
+  ASSERT_GE(pats.size(), 6u);
+  for (const std::string& p : pats) {
+    const auto re = split_regex::compile(p).value_or_throw();
+    if (!re.has_fast_engine()) continue;
+    for (int k = 0; k < 3000; ++k) {
+      const std::string text = random_text(rng, 40);
+      ASSERT_EQ(fast_spans(re, text), oracle_spans(re, text)) << "pattern " << p << "\ntext " << text;
+    }
+  }
+}
+
+TEST(FastPattern, MatchesOracleOnLongRuns) {
+  const auto pats = known_patterns();
+  std::vector<std::string> texts;
+  for (char32_t c : {U'a', U'A', U' ', U'\n', U'9', U'!', U'\'', U'\x4E2D', U'\x0301', U'\x02B0', U'\x3000'}) {
+    std::string run;
+    for (int i = 0; i < 5000; ++i) append_utf8(run, c);
+    texts.push_back(run);
+    texts.push_back(run + "x");
+    texts.push_back("x" + run + "\n");
+  }
+  std::string mixed;
+  for (int i = 0; i < 2000; ++i) mixed += (i % 7 ? " " : "\t");
+  texts.push_back(mixed + "word");
+  for (const std::string& p : pats) {
+    const auto re = split_regex::compile(p).value_or_throw();
+    if (!re.has_fast_engine()) continue;
+    for (const auto& t : texts) ASSERT_EQ(fast_spans(re, t), oracle_spans(re, t)) << "pattern " << p;
+  }
+}
+
+TEST(FastPattern, MatchesOracleOnCorpus) {
+  const auto pats = known_patterns();
+  std::vector<std::string> texts;
+  for (const auto& e : std::filesystem::directory_iterator(tokenmeter_test::source_dir() + "/tests/corpus/text"))
+    texts.push_back(tokenmeter_test::read_text(e.path().string()));
+  for (const std::string& p : pats) {
+    const auto re = split_regex::compile(p).value_or_throw();
+    if (!re.has_fast_engine()) continue;
+    for (const auto& t : texts) ASSERT_EQ(fast_spans(re, t), oracle_spans(re, t)) << "pattern " << p;
+  }
+}
