@@ -23,6 +23,11 @@ spans fast_spans(const split_regex& re, std::string_view text) {
   EXPECT_TRUE(re.for_each_match(text, [&](std::size_t s, std::size_t e) { out.emplace_back(s, e); }).has_value());
   return out;
 }
+spans generic_spans(const split_regex& re, std::string_view text) {
+  spans out;
+  if (auto g = re.generic_engine()) g->for_each_match(text, [&](std::size_t s, std::size_t e) { out.emplace_back(s, e); });
+  return out;
+}
 spans oracle_spans(const split_regex& re, std::string_view text) {
   spans out;
   EXPECT_TRUE(re.for_each_match_oracle(text, [&](std::size_t s, std::size_t e) { out.emplace_back(s, e); }).has_value());
@@ -99,7 +104,9 @@ TEST(FastPattern, MatchesOracleOnRandomText) {
     if (!re.has_fast_engine()) continue;
     for (int k = 0; k < 3000; ++k) {
       const std::string text = random_text(rng, 40);
-      ASSERT_EQ(fast_spans(re, text), oracle_spans(re, text)) << "pattern " << p << "\ntext " << text;
+      const auto want = oracle_spans(re, text);
+      ASSERT_EQ(fast_spans(re, text), want) << "pattern " << p << "\ntext " << text;
+      if (re.has_shape_scanner()) ASSERT_EQ(generic_spans(re, text), want) << "generic engine, pattern " << p << "\ntext " << text;
     }
   }
 }
@@ -120,8 +127,18 @@ TEST(FastPattern, MatchesOracleOnLongRuns) {
   for (const std::string& p : pats) {
     const auto re = split_regex::compile(p).value_or_throw();
     if (!re.has_fast_engine()) continue;
-    for (const auto& t : texts) ASSERT_EQ(fast_spans(re, t), oracle_spans(re, t)) << "pattern " << p;
+    for (const auto& t : texts) {
+      const auto want = oracle_spans(re, t);
+      ASSERT_EQ(fast_spans(re, t), want) << "pattern " << p;
+      if (re.has_shape_scanner()) ASSERT_EQ(generic_spans(re, t), want) << "generic engine, pattern " << p;
+    }
   }
+}
+
+TEST(FastPattern, ShippedPatternsGetHandWrittenScanners) {
+  for (const char* f : {"kimi-k2", "glm-5", "minimax-m2"})
+    EXPECT_TRUE(split_regex::compile(manifest::embedded().family(f)->pattern).value_or_throw().has_shape_scanner()) << f;
+  EXPECT_TRUE(split_regex::compile(pretokenize::gpt2_pattern).value_or_throw().has_shape_scanner());
 }
 
 TEST(FastPattern, MatchesOracleOnCorpus) {

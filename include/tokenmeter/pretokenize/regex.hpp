@@ -16,6 +16,7 @@
 #include <tokenmeter/config.hpp>
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/pretokenize/fast_pattern.hpp>
+#include <tokenmeter/pretokenize/scanners.hpp>
 #include <tokenmeter/unicode/properties.hpp>
 
 #include <cstdint>
@@ -84,18 +85,29 @@ class split_regex {
     split_regex r;
     r.state_ = std::make_shared<state>();
     r.state_->source = std::string(pattern);
-    r.state_->fast = pretokenize::fast_pattern::compile(pattern);
-    if (!r.state_->fast) TOKENMETER_TRY_VOID(r.state_->icu());  // report a bad pattern at load
+    r.state_->scanner = pretokenize::shape_scanner::for_pattern(pattern);
+    if (!r.state_->scanner) r.state_->fast = pretokenize::fast_pattern::compile(pattern);
+    if (!r.state_->scanner && !r.state_->fast) TOKENMETER_TRY_VOID(r.state_->icu());  // report a bad pattern at load
     return r;
   }
 
   [[nodiscard]] const std::string& source() const noexcept { return state_->source; }
-  [[nodiscard]] bool has_fast_engine() const noexcept { return state_->fast.has_value(); }
+  [[nodiscard]] bool has_fast_engine() const noexcept { return state_->scanner || state_->fast; }
+  [[nodiscard]] bool has_shape_scanner() const noexcept { return state_->scanner.has_value(); }
+
+  // The generic fast engine even where a hand-written scanner exists (for differential tests).
+  [[nodiscard]] std::optional<pretokenize::fast_pattern> generic_engine() const {
+    return pretokenize::fast_pattern::compile(state_->source);
+  }
 
   // Calls f(start, end) for each non-overlapping match in `text` (valid UTF-8), left to right.
   // Lookarounds see only `text`: a piece's end is the end of the world, as in the references.
   template <class F>
   result<void> for_each_match(std::string_view text, F&& f) const {
+    if (state_->scanner) {
+      state_->scanner->for_each_match(text, f);
+      return {};
+    }
     if (state_->fast) {
       state_->fast->for_each_match(text, f);
       return {};
@@ -131,6 +143,7 @@ class split_regex {
  private:
   struct state {
     std::string source;
+    std::optional<pretokenize::shape_scanner> scanner;
     std::optional<pretokenize::fast_pattern> fast;
     std::once_flag once;
     std::unique_ptr<icu::RegexPattern> compiled;

@@ -1,0 +1,309 @@
+// Hand-written scanners for the split-pattern shapes the shipped families use. Each one is the
+// pattern's backtracking semantics worked out once, by hand, for its alternatives (the comments
+// give the derivation), and is tested match for match against the ICU oracle on random and
+// adversarial text (tests/pretokenize). A pattern is routed here only if its source is exactly
+// one of the known strings; any other pattern goes to the generic fast engine or ICU.
+//
+//   o200k shape   o200k_base, o200k_harmony, MiniMax ([\r\n/]* suffix), Kimi K2 (Han first,
+//                 Han removed from the letter classes, [\r\n]* suffix)
+//   cl100k shape  cl100k_base, Llama 3, GLM (\p{N}{1,3}), Qwen (\p{N})
+//   gpt2 shape    GPT-2's ByteLevel pattern (the legacy Claude tokenizer)
+//
+// Characters are classified by one table load (ASCII) or two (kind_table) into flag bits.
+#pragma once
+
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/unicode/kind_table.hpp>
+#include <tokenmeter/unicode/properties.hpp>
+#include <tokenmeter/unicode/utf8.hpp>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+TOKENMETER_BEGIN_NAMESPACE
+namespace pretokenize {
+
+class shape_scanner {
+ public:
+  enum class shape : std::uint8_t { o200k, cl100k, gpt2 };
+
+  // The known pattern sources and the scanner each one gets.
+  static std::optional<shape_scanner> for_pattern(std::string_view p) {
+    constexpr std::string_view o200k =
+        R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+    constexpr std::string_view kimi =
+        R"([\p{Han}]+|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}&&[^\p{Han}]]*[\p{Ll}\p{Lm}\p{Lo}\p{M}&&[^\p{Han}]]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}&&[^\p{Han}]]+[\p{Ll}\p{Lm}\p{Lo}\p{M}&&[^\p{Han}]]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+    constexpr std::string_view cl100k =
+        R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+    constexpr std::string_view qwen =
+        R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+    constexpr std::string_view gpt2 = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+    if (p == o200k) return shape_scanner(shape::o200k, false, true, 3);
+    if (p.size() == o200k.size() - 1 && p == std::string(o200k).replace(o200k.find("[\\r\\n/]*"), 9, "[\\r\\n]*"))
+      return shape_scanner(shape::o200k, false, false, 3);
+    if (p == kimi) return shape_scanner(shape::o200k, true, false, 3);
+    if (p == cl100k) return shape_scanner(shape::cl100k, false, false, 3);
+    if (p == qwen) return shape_scanner(shape::cl100k, false, false, 1);
+    if (p == gpt2) return shape_scanner(shape::gpt2, false, false, 0);
+    return std::nullopt;
+  }
+
+  [[nodiscard]] shape kind() const noexcept { return shape_; }
+
+  template <class F>
+  void for_each_match(std::string_view text, F&& f) const {
+    std::size_t pos = 0;
+    const std::size_t n = text.size();
+    while (pos < n) {
+      const std::size_t end = shape_ == shape::o200k ? match_o200k(text, pos)
+                              : shape_ == shape::cl100k ? match_cl100k(text, pos)
+                                                        : match_gpt2(text, pos);
+      // Every character starts some alternative in these patterns, so end > pos always.
+      f(pos, end);
+      pos = end;
+    }
+  }
+
+ private:
+  // Flag bits of a character.
+  static constexpr std::uint16_t L = 1, N = 2, WS = 4, NL = 8, U = 16, W = 32, HAN = 64, SLASH = 128;
+
+  shape_scanner(shape s, bool han_first, bool slash_suffix, int digits)
+      : shape_(s), han_first_(han_first), slash_suffix_(slash_suffix), max_digits_(static_cast<std::uint32_t>(digits)) {
+    using gc = unicode::general_category;
+    for (std::size_t k = 0; k < unicode::kind_count; ++k) {
+      const auto g = static_cast<gc>(k / 4);
+      const bool ws = (k & 2) != 0, han = (k & 1) != 0;
+      const bool letter = g == gc::Lu || g == gc::Ll || g == gc::Lt || g == gc::Lm || g == gc::Lo;
+      const bool mark = g == gc::Mn || g == gc::Mc || g == gc::Me;
+      const bool number = g == gc::Nd || g == gc::Nl || g == gc::No;
+      std::uint16_t f = 0;
+      if (letter) f |= L;
+      if (number) f |= N;
+      if (ws) f |= WS;
+      if (han) f |= HAN;
+      const bool upper_ok = g == gc::Lu || g == gc::Lt || g == gc::Lm || g == gc::Lo || mark;
+      const bool lower_ok = g == gc::Ll || g == gc::Lm || g == gc::Lo || mark;
+      const bool excluded = han_first && han;  // Kimi: [...&&[^\p{Han}]]
+      if (upper_ok && !excluded) f |= U;
+      if (lower_ok && !excluded) f |= W;
+      kind_flags_[k] = f;
+    }
+    const auto& kinds = unicode::kind_table::instance();
+    for (char32_t c = 0; c < 128; ++c) ascii_[c] = kind_flags_[kinds.kind(c)];
+    ascii_[static_cast<unsigned char>('\r')] |= NL;
+    ascii_[static_cast<unsigned char>('\n')] |= NL;
+    ascii_[static_cast<unsigned char>('/')] |= SLASH;
+  }
+
+  // Flags of the character at pos; sets `next` to the position after it.
+  TOKENMETER_ALWAYS_INLINE std::uint16_t at(std::string_view t, std::size_t pos, std::size_t& next) const noexcept {
+    const auto b = static_cast<unsigned char>(t[pos]);
+    if (b < 0x80) {
+      next = pos + 1;
+      return ascii_[b];
+    }
+    next = pos;
+    const char32_t cp = next_code_point(t, next);
+    return kind_flags_[unicode::kind_table::instance().kind(cp)];
+  }
+  TOKENMETER_ALWAYS_INLINE std::uint16_t at(std::string_view t, std::size_t pos) const noexcept {
+    std::size_t next;
+    return at(t, pos, next);
+  }
+
+  // End of the run of characters whose flags intersect `mask`, starting at pos (max `limit` chars).
+  TOKENMETER_ALWAYS_INLINE std::size_t run(std::string_view t, std::size_t pos, std::uint16_t mask,
+                                           std::uint32_t limit = 0xFFFFFFFFu) const noexcept {
+    const std::size_t n = t.size();
+    for (std::uint32_t count = 0; pos < n && count < limit; ++count) {
+      const auto b = static_cast<unsigned char>(t[pos]);
+      if (b < 0x80) {
+        if (!(ascii_[b] & mask)) break;
+        ++pos;
+        continue;
+      }
+      std::size_t next;
+      if (!(at(t, pos, next) & mask)) break;
+      pos = next;
+    }
+    return pos;
+  }
+
+  // (?i:'s|'t|'re|'ve|'m|'ll|'d) at pos (which holds '\''), or 0. Case closure from ICU:
+  // only 's' has a non-ASCII member (U+017F LATIN SMALL LETTER LONG S).
+  static std::size_t contraction(std::string_view t, std::size_t pos, bool icase) noexcept {
+    const std::size_t n = t.size();
+    if (pos + 1 >= n) return 0;
+    const auto lower = [&](std::size_t i) -> int {
+      const auto c = static_cast<unsigned char>(t[i]);
+      if (c < 0x80) return icase && c >= 'A' && c <= 'Z' ? c + 32 : c;
+      if (icase && c == 0xC5 && i + 1 < n && static_cast<unsigned char>(t[i + 1]) == 0xBF) return 's' | 0x100;  // ſ
+      return -1;
+    };
+    const int a = lower(pos + 1);
+    const std::size_t a_len = a == ('s' | 0x100) ? 2 : 1;
+    if (a == 's' || a == ('s' | 0x100) || a == 't' || a == 'm' || a == 'd') return 1 + a_len;
+    if (pos + 2 >= n) return 0;
+    const int b = lower(pos + 2);
+    if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')) return 3;
+    return 0;
+  }
+
+  // Shared whitespace alternatives: \s*[\r\n]+ | \s+(?!\S) | \s+ at a whitespace character.
+  //  \s*[\r\n]+ : \s* takes the whole run, then gives back until [\r\n]+ fits: the match ends
+  //               after the run's last \r or \n (fails if the run has none);
+  //  \s+(?!\S)  : the run, or the run minus its last character when text follows (needs >= 2);
+  //  \s+        : the run.
+  std::size_t whitespace(std::string_view t, std::size_t pos, bool newline_alternative) const noexcept {
+    std::size_t end = pos, last_nl_end = 0, prev = pos;
+    const std::size_t n = t.size();
+    std::size_t chars = 0;
+    while (end < n) {
+      std::size_t next;
+      const std::uint16_t f = at(t, end, next);
+      if (!(f & WS)) break;
+      if (f & NL) last_nl_end = next;
+      prev = end;
+      end = next;
+      ++chars;
+    }
+    if (newline_alternative && last_nl_end != 0) return last_nl_end;
+    if (end == n) return end;
+    return chars >= 2 ? prev : end;
+  }
+
+  // o200k shape. U = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], W = [\p{Ll}\p{Lm}\p{Lo}\p{M}] (minus Han for
+  // Kimi), P = [^\r\n\p{L}\p{N}].
+  //  A1 P?U*W+C?  A2 P?U+W*C?  A3 \p{N}{1,3}  A4 ' '?[^\s\p{L}\p{N}]+[\r\n(/)]*  A5-A7 whitespace
+  std::size_t match_o200k(std::string_view t, std::size_t pos) const noexcept {
+    std::size_t q;
+    const std::uint16_t f0 = at(t, pos, q);
+    if (han_first_ && (f0 & HAN)) return run(t, pos, HAN);
+    // The alternatives in the pattern's order: A1 with the one-character prefix (greedy ?), A1
+    // without it, then the same for A2.
+    const bool p_ok = !(f0 & (NL | L | N));
+    if (p_ok)
+      if (const std::size_t e = letters_o200k(t, q, true)) return e;
+    if (const std::size_t e = letters_o200k(t, pos, true)) return e;
+    if (p_ok)
+      if (const std::size_t e = letters_o200k(t, q, false)) return e;
+    if (const std::size_t e = letters_o200k(t, pos, false)) return e;
+    if (f0 & N) return run(t, pos, N, max_digits_);
+    if (const std::size_t e = punctuation(t, pos, f0, q)) return e;
+    return whitespace(t, pos, true);
+  }
+
+  // A1 (U*W+C?) or, with first == false, A2 (U+W*C?) from start; 0 if it does not match.
+  //  U*W+: U* takes the longest U prefix of the letter run; if a W-only char follows, W+ takes
+  //  the W run after it; otherwise U* gives back to the last char that is also in W and W+
+  //  takes just that char.
+  //  U+W*: U+ takes the (non-empty) U prefix, W* the W run after it.
+  std::size_t letters_o200k(std::string_view t, std::size_t start, bool first) const noexcept {
+    const std::size_t n = t.size();
+    std::size_t p = start, last_w_end = 0;
+    bool any_u = false;
+    while (p < n) {  // the U prefix
+      std::size_t next;
+      const std::uint16_t f = at(t, p, next);
+      if (!(f & U)) break;
+      any_u = true;
+      if (f & W) last_w_end = next;
+      p = next;
+    }
+    const bool w_follows = p < n && (at(t, p) & W);
+    std::size_t end = 0;
+    if (first) {
+      if (w_follows)
+        end = run(t, p, W);
+      else if (last_w_end != 0)
+        end = last_w_end;
+    } else if (any_u) {
+      end = w_follows ? run(t, p, W) : p;
+    }
+    if (end == 0) return 0;
+    if (end < n && t[end] == '\'') end += contraction(t, end, true);
+    return end;
+  }
+
+  //  ' '?[^\s\p{L}\p{N}]+ followed by [\r\n]* (or [\r\n/]*): O+ is greedy and '/' is in O, so
+  //  the suffix only ever adds line breaks (and slashes after them).
+  std::size_t punctuation(std::string_view t, std::size_t pos, std::uint16_t f0, std::size_t q) const noexcept {
+    constexpr std::uint16_t not_o = WS | L | N;
+    std::size_t start = pos;
+    if (t[pos] == ' ') {
+      if (q >= t.size() || (at(t, q) & not_o)) return 0;
+      start = q;
+    } else if (f0 & not_o) {
+      return 0;
+    }
+    std::size_t end = start;
+    while (end < t.size()) {
+      std::size_t next;
+      if (at(t, end, next) & not_o) break;
+      end = next;
+    }
+    return suffix_newlines(t, end);
+  }
+
+  std::size_t suffix_newlines(std::string_view t, std::size_t end) const noexcept {
+    const std::uint16_t suffix = slash_suffix_ ? (NL | SLASH) : NL;
+    while (end < t.size() && static_cast<unsigned char>(t[end]) < 0x80 && (ascii_[static_cast<unsigned char>(t[end])] & suffix)) ++end;
+    return end;
+  }
+
+  // cl100k shape:  (?i:'s|...) | P?\p{L}+ | \p{N}{1,k} | ' '?O+[\r\n]* | whitespace
+  std::size_t match_cl100k(std::string_view t, std::size_t pos) const noexcept {
+    if (t[pos] == '\'') {
+      if (const std::size_t c = contraction(t, pos, true)) return pos + c;
+    }
+    std::size_t q;
+    const std::uint16_t f0 = at(t, pos, q);
+    if (f0 & L) return run(t, q, L);
+    if (!(f0 & (NL | N)) && q < t.size() && (at(t, q) & L)) return run(t, q, L);
+    if (f0 & N) return run(t, pos, N, max_digits_);
+    if (const std::size_t e = punctuation(t, pos, f0, q)) return e;
+    return whitespace(t, pos, true);
+  }
+
+  // gpt2 shape:  's|'t|'re|'ve|'m|'ll|'d | ' '?\p{L}+ | ' '?\p{N}+ | ' '?O+ | \s+(?!\S) | \s+
+  std::size_t match_gpt2(std::string_view t, std::size_t pos) const noexcept {
+    if (t[pos] == '\'') {
+      if (const std::size_t c = contraction(t, pos, false)) return pos + c;
+    }
+    std::size_t q;
+    const std::uint16_t f0 = at(t, pos, q);
+    std::size_t start = pos;
+    std::uint16_t f = f0;
+    if (t[pos] == ' ' && q < t.size()) {
+      const std::uint16_t f1 = at(t, q);
+      if (f1 & (L | N) || !(f1 & WS)) {  // ' ' joins a following letter, digit or symbol run
+        start = q;
+        f = f1;
+      }
+    }
+    if (start != pos || !(f0 & WS)) {
+      const std::uint16_t cls = (f & L) ? L : (f & N) ? N : 0;
+      if (cls) return run(t, start, cls);
+      std::size_t end = start;
+      while (end < t.size()) {
+        std::size_t next;
+        if (at(t, end, next) & (WS | L | N)) break;
+        end = next;
+      }
+      return end;
+    }
+    return whitespace(t, pos, false);
+  }
+
+  shape shape_;
+  bool han_first_, slash_suffix_;
+  std::uint32_t max_digits_;
+  std::array<std::uint16_t, 128> ascii_{};
+  std::array<std::uint16_t, unicode::kind_count> kind_flags_{};
+};
+
+}  // namespace pretokenize
+TOKENMETER_END_NAMESPACE
