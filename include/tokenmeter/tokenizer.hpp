@@ -17,6 +17,7 @@
 #include <tokenmeter/types.hpp>
 #include <tokenmeter/unicode/utf8.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -56,6 +57,8 @@ class tokenizer {
   static result<std::shared_ptr<const tokenizer>> create(tokenizer_parts parts) {
     TOKENMETER_TRY_VOID(parts.model.prepare());
     auto t = std::shared_ptr<tokenizer>(new tokenizer(std::move(parts)));
+    static std::atomic<std::uint64_t> next_id{1};
+    t->id_ = next_id.fetch_add(1, std::memory_order_relaxed);
     const auto& added = t->p_.added;
     t->raw_all_ = added_token_matcher::build(added, [](const added_token& a) { return !a.normalized; });
     t->raw_plain_ = added_token_matcher::build(added, [](const added_token& a) { return !a.normalized && !a.special; });
@@ -215,12 +218,14 @@ class tokenizer {
   result<bool> pieces(std::string_view text, bool first, workspace& ws, Sink& sink) const {
     if (text.empty()) return true;
     TOKENMETER_TRY(list, p_.pre.run(text, ws.pre, first));
+    piece_cache* cache = &piece_cache::for_tokenizer(id_);
     for (const std::string_view piece : *list)
-      if (!p_.model.encode_piece(piece, ws.bpe, ws.syms, sink)) return false;
+      if (!p_.model.encode_piece(piece, ws.bpe, ws.syms, cache, sink)) return false;
     return true;
   }
 
   tokenizer_parts p_;
+  std::uint64_t id_ = 0;  // process-unique, keys the per-thread piece caches
   added_token_matcher raw_all_, raw_plain_, norm_all_, norm_plain_;
 };
 

@@ -80,6 +80,7 @@ TEST(TiktokenLoader, HostileRankFilesAreTypedErrors) {
   EXPECT_EQ(rank_error(good + "YWI= 999\n"), errc::vocab_corrupt);              // duplicate bytes
   EXPECT_EQ(rank_error(good + "YWJj 99999999999\n"), errc::vocab_corrupt);      // rank out of range
   EXPECT_EQ(rank_error(good + "YWJj 4294967295\n"), errc::vocab_corrupt);       // reserved id
+  EXPECT_EQ(rank_error(good + "YWJj 4000000000\n"), errc::vocab_corrupt);       // absurd id: refused, not allocated
   EXPECT_EQ(rank_error(""), errc::vocab_corrupt);                               // empty
   EXPECT_EQ(rank_error(good.substr(0, good.size() / 2) + "YW"), errc::vocab_corrupt);  // truncated mid-line
   EXPECT_EQ(rank_error(rank_file({}).substr(8)), errc::vocab_corrupt);          // byte 0x00 missing
@@ -103,6 +104,9 @@ TEST(HfLoader, HostileTokenizerJsonIsTypedError) {
   EXPECT_EQ(code(R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [], "dropout": 0.1}})"), errc::unsupported);
   EXPECT_EQ(code(R"({"model": {"type": "BPE", "vocab": {"a": 0, "b": 0}, "merges": []}})"), errc::vocab_corrupt);
   EXPECT_EQ(code(R"({"model": {"type": "BPE", "vocab": {"a": -1}, "merges": []}})"), errc::vocab_corrupt);
+  EXPECT_EQ(code(R"({"model": {"type": "BPE", "vocab": {"a": 4000000000}, "merges": []}})"), errc::vocab_corrupt);
+  EXPECT_EQ(code(R"({"model": {"type": "BPE", "vocab": {}, "merges": []}, "added_tokens": [{"id": 4000000000, "content": "x"}]})"),
+            errc::vocab_corrupt);
   EXPECT_EQ(code(R"({"model": {"type": "BPE", "vocab": {}, "merges": []}, "pre_tokenizer": {"type": "BertPreTokenizer"}})"),
             errc::unsupported);
   EXPECT_EQ(code(R"({"model": {"type": "BPE", "vocab": {}, "merges": []}, "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(["}, "behavior": "Isolated"}})"),

@@ -51,6 +51,22 @@ struct pair_rules {
   }
 };
 
+// Byte-level models: a pair of single-byte symbols is looked up in a 64K-entry table; anything
+// longer goes to the Base rules.
+template <class Base>
+struct byte_pair_rules {
+  const merge_rule* table;
+  Base base;
+  TOKENMETER_ALWAYS_INLINE bool pair(std::string_view piece, const bpe_symbol& a, const bpe_symbol& b,
+                                     merge_rule& out) const noexcept {
+    if (a.end - a.start == 1 && b.end - b.start == 1) {
+      out = table[static_cast<unsigned char>(piece[a.start]) << 8 | static_cast<unsigned char>(piece[b.start])];
+      return out.priority != 0xFFFFFFFFu;
+    }
+    return base.pair(piece, a, b, out);
+  }
+};
+
 // Scratch space reused across calls (one per thread); never shared between threads.
 struct bpe_workspace {
   struct candidate {

@@ -4,6 +4,7 @@
 
 #include <tokenmeter/bpe/merge.hpp>
 #include <tokenmeter/bpe/pair_table.hpp>
+#include <tokenmeter/bpe/piece_cache.hpp>
 #include <tokenmeter/bpe/vocab_table.hpp>
 #include <tokenmeter/config.hpp>
 #include <tokenmeter/error.hpp>
@@ -11,6 +12,8 @@
 #include <tokenmeter/unicode/utf8.hpp>
 
 #include <array>
+#include <atomic>
+#include <memory>
 #include <cstdio>
 #include <cstdint>
 #include <string>
@@ -40,6 +43,12 @@ struct bpe_model {
   token_id unk = no_token;
   // byte -> token: the single-byte tokens (byte unit) or the <0xNN> tokens (byte fallback).
   std::array<token_id, 256> byte_tokens{};
+  // Byte unit: the rule for every pair of single bytes, so a piece's initial pairs cost a load
+  // instead of a hash probe.
+  std::vector<merge_rule> byte_pairs;
+  // Whether merging a token's own bytes yields the token itself, found on first use (0 unknown,
+  // 1 yes, 2 no). Only then may a piece equal to a token skip merging when !ignore_merges.
+  std::unique_ptr<std::atomic<std::uint8_t>[]> self_merges;
 
   // Fills byte_tokens and checks the model can encode every input.
   result<void> prepare() {
@@ -55,6 +64,18 @@ struct bpe_model {
                             std::string("byte-level vocabulary has no token for the single byte ") + hex);
         }
       }
+      byte_pairs.assign(65536, merge_rule{bpe_no_rule, no_token});
+      for (int a = 0; a < 256; ++a)
+        for (int b = 0; b < 256; ++b) {
+          merge_rule& r = byte_pairs[static_cast<std::size_t>(a << 8 | b)];
+          if (rules == merge_rules::ranks) {
+            const char two[2] = {static_cast<char>(a), static_cast<char>(b)};
+            const token_id id = vocab.find(std::string_view(two, 2));
+            if (id != no_token) r = {id, id};
+          } else if (const merge_rule* m = pairs.find(byte_tokens[static_cast<std::size_t>(a)], byte_tokens[static_cast<std::size_t>(b)])) {
+            r = *m;
+          }
+        }
     } else if (byte_fallback) {
       for (int b = 0; b < 256; ++b) {
         char name[8];
@@ -62,25 +83,65 @@ struct bpe_model {
         byte_tokens[static_cast<std::size_t>(b)] = vocab.find(name);
       }
     }
+    if (!ignore_merges) {
+      self_merges = std::make_unique<std::atomic<std::uint8_t>[]>(vocab.id_bound());
+      for (std::size_t i = 0; i < vocab.id_bound(); ++i) self_merges[i].store(0, std::memory_order_relaxed);
+    }
     return {};
   }
 
   // Encodes one pre-tokenized piece, handing each id to `sink` (which returns false to stop).
   // Returns false if the sink asked to stop.
   template <class Sink>
-  bool encode_piece(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms, Sink&& sink) const {
-    if (ignore_merges) {
-      const token_id whole = vocab.find(piece);
-      if (whole != no_token) return sink(whole);
+  bool encode_piece(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms, piece_cache* cache,
+                    Sink&& sink) const {
+    const std::uint64_t h = detail::hash_bytes(piece);
+    const token_id whole = vocab.find(piece, h);
+    if (whole != no_token && (ignore_merges || merges_to_itself(whole, ws, syms))) return sink(whole);
+    if (cache != nullptr) {
+      const auto [ids, n] = cache->find(piece, h);
+      if (n != 0) {
+        for (std::size_t i = 0; i < n; ++i)
+          if (!sink(ids[i])) return false;
+        return true;
+      }
     }
-    initial_symbols(piece, syms);
-    if (rules == merge_rules::ranks)
-      bpe_merge(piece, syms, rank_rules{&vocab}, ws);
-    else
-      bpe_merge(piece, syms, pair_rules{&pairs}, ws);
+    merge(piece, ws, syms);
+    if (cache != nullptr && piece.size() <= piece_cache::max_piece_bytes && syms.size() <= piece_cache::max_ids) {
+      token_id ids[piece_cache::max_ids];
+      for (std::size_t i = 0; i < syms.size(); ++i) ids[i] = syms[i].id;
+      cache->insert(piece, h, ids, syms.size());
+    }
     for (const bpe_symbol& s : syms)
       if (!sink(s.id)) return false;
     return true;
+  }
+
+  // The merged symbols of a piece, without the whole-piece shortcut.
+  void merge(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
+    initial_symbols(piece, syms);
+    if (rules == merge_rules::ranks) {
+      if (!byte_pairs.empty())
+        bpe_merge(piece, syms, byte_pair_rules<rank_rules>{byte_pairs.data(), {&vocab}}, ws);
+      else
+        bpe_merge(piece, syms, rank_rules{&vocab}, ws);
+    } else if (!byte_pairs.empty()) {
+      bpe_merge(piece, syms, byte_pair_rules<pair_rules>{byte_pairs.data(), {&pairs}}, ws);
+    } else {
+      bpe_merge(piece, syms, pair_rules{&pairs}, ws);
+    }
+  }
+
+  // Does merging the token's own bytes give back the token? (Computed once per token, lazily;
+  // concurrent first uses compute the same answer.)
+  bool merges_to_itself(token_id id, bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
+    std::atomic<std::uint8_t>& state = self_merges[id];
+    const std::uint8_t known = state.load(std::memory_order_relaxed);
+    if (known != 0) return known == 1;
+    merge(vocab.bytes(id), ws, syms);
+    const bool yes = syms.size() == 1 && syms[0].id == id;
+    state.store(yes ? 1 : 2, std::memory_order_relaxed);
+    return yes;
   }
 
   void initial_symbols(std::string_view piece, std::vector<bpe_symbol>& syms) const {
@@ -118,7 +179,10 @@ struct bpe_model {
     }
   }
 
-  [[nodiscard]] std::size_t memory_bytes() const noexcept { return vocab.memory_bytes() + pairs.memory_bytes(); }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept {
+    return vocab.memory_bytes() + pairs.memory_bytes() + byte_pairs.capacity() * sizeof(merge_rule) +
+           (self_merges ? vocab.id_bound() : 0);
+  }
 };
 
 TOKENMETER_END_NAMESPACE

@@ -23,7 +23,9 @@ class vocab_table {
   // Adds a token; ids may be sparse. Duplicate ids or duplicate bytes are errors, because a
   // vocabulary with either cannot round-trip and its rank order would be ambiguous.
   result<void> add(token_id id, std::string_view bytes) {
-    if (id == no_token) return make_error(errc::out_of_range, "token id 4294967295 is reserved");
+    if (id >= max_token_id)
+      return make_error(errc::out_of_range, "token id " + std::to_string(id) + " is beyond the supported " +
+                                                std::to_string(max_token_id) + " (a corrupt or hostile vocabulary?)");
     if (bytes.size() > max_token_bytes)
       return make_error(errc::limit_exceeded, "token " + std::to_string(id) + " is " +
                                                   std::to_string(bytes.size()) + " bytes long");
@@ -59,16 +61,20 @@ class vocab_table {
     return {};
   }
 
-  [[nodiscard]] token_id find(std::string_view key) const noexcept {
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE token_id find(std::string_view key) const noexcept {
+    return find(key, detail::hash_bytes(key));
+  }
+
+  // Lookup with a precomputed detail::hash_bytes(key).
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE token_id find(std::string_view key, std::uint64_t h) const noexcept {
     if (TOKENMETER_UNLIKELY(slots_.empty())) return no_token;
-    const std::uint64_t h = detail::hash_bytes(key);
     const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const std::uint64_t s = slots_[i];
       if (s == 0) return no_token;
       if (static_cast<std::uint32_t>(s >> 32) == tag) {
         const entry& en = entries_[static_cast<std::uint32_t>(s) - 1];
-        if (en.len == key.size() && std::char_traits<char>::compare(arena_.data() + en.offset, key.data(), key.size()) == 0)
+        if (en.len == key.size() && detail::bytes_equal(arena_.data() + en.offset, key.data(), key.size()))
           return en.id;
       }
     }
@@ -87,6 +93,7 @@ class vocab_table {
   }
 
   static constexpr std::size_t max_token_bytes = 1u << 16;
+  static constexpr token_id max_token_id = 1u << 24;  // 16.7M: real vocabularies are below 1M
 
  private:
   static constexpr std::uint32_t absent = 0xFFFFFFFFu;

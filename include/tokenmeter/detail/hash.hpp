@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #ifndef XXH_INLINE_ALL
@@ -27,6 +28,29 @@ namespace detail {
 
 [[nodiscard]] TOKENMETER_ALWAYS_INLINE std::uint64_t hash_u64(std::uint64_t v) noexcept {
   return XXH3_64bits(&v, sizeof v);
+}
+
+// Equality of two byte ranges of length n, inlined: keys are short (a few bytes) and a libc
+// memcmp call costs more than the comparison itself.
+[[nodiscard]] TOKENMETER_ALWAYS_INLINE bool bytes_equal(const char* a, const char* b, std::size_t n) noexcept {
+  const auto load64 = [](const char* p) {
+    std::uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  };
+  const auto load32 = [](const char* p) {
+    std::uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  };
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (load64(a + i) != load64(b + i)) return false;
+    return load64(a + n - 8) == load64(b + n - 8);
+  }
+  if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+  if (n == 0) return true;
+  return a[0] == b[0] && a[n >> 1] == b[n >> 1] && a[n - 1] == b[n - 1];
 }
 
 // Smallest power of two >= max(n * 2, 16): tables stay at most half full, so probes stay short.

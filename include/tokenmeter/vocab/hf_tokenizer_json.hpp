@@ -313,7 +313,7 @@ inline result<std::shared_ptr<const tokenizer>> load_hf_tokenizer_json(std::stri
   std::vector<std::pair<token_id, const std::string*>> by_id;
   by_id.reserve(vocab.size());
   for (const auto& [tok, idj] : vocab.items()) {
-    if (!idj.is_number_unsigned() || idj.get<std::uint64_t>() >= no_token)
+    if (!idj.is_number_unsigned() || idj.get<std::uint64_t>() >= vocab_table::max_token_id)
       return ctx.fail(errc::vocab_corrupt, "vocab entry \"" + tok + "\" has no valid id");
     by_id.emplace_back(idj.get<token_id>(), &tok);
   }
@@ -382,7 +382,8 @@ inline result<std::shared_ptr<const tokenizer>> load_hf_tokenizer_json(std::stri
   if (j.contains("added_tokens")) {
     if (!j["added_tokens"].is_array()) return ctx.fail(errc::vocab_corrupt, "added_tokens is not an array");
     for (const json& a : j["added_tokens"]) {
-      if (!a.is_object() || !a.contains("id") || !a["id"].is_number_unsigned() || a["id"].get<std::uint64_t>() >= no_token ||
+      if (!a.is_object() || !a.contains("id") || !a["id"].is_number_unsigned() ||
+          a["id"].get<std::uint64_t>() >= vocab_table::max_token_id ||
           !a.contains("content") || !a["content"].is_string())
         return ctx.fail(errc::vocab_corrupt, "malformed added token");
       added_token t;

@@ -105,7 +105,7 @@ inline result<tiktoken_spec> parse_tiktoken_json(std::string_view data, std::opt
   if (j.contains("special_tokens")) {
     if (!j["special_tokens"].is_object()) return make_error(errc::vocab_corrupt, label + ": special_tokens is not an object");
     for (const auto& [k, v] : j["special_tokens"].items()) {
-      if (!v.is_number_unsigned() || v.get<std::uint64_t>() >= no_token)
+      if (!v.is_number_unsigned() || v.get<std::uint64_t>() >= vocab_table::max_token_id)
         return make_error(errc::vocab_corrupt, label + ": special token " + k + " has no valid id");
       spec.special_tokens.emplace_back(k, v.get<token_id>());
     }
@@ -163,6 +163,7 @@ inline result<std::shared_ptr<const tokenizer>> make_tiktoken_tokenizer(vocab_ta
       return make_error(errc::vocab_corrupt, spec.name + ": special token " + text + " reuses the id " +
                                                  std::to_string(id) + " of a vocabulary token");
     if (text.empty()) return make_error(errc::vocab_corrupt, spec.name + ": empty special token");
+    if (id >= vocab_table::max_token_id) return make_error(errc::vocab_corrupt, spec.name + ": special token id out of range");
     parts.added.push_back(added_token{id, text, true, false, false, false, false});
     parts.decoder.set(id, text, true);
   }

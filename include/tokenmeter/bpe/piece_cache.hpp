@@ -1,0 +1,78 @@
+// A bounded, per-thread cache of merge results for short pieces: the words a text repeats and
+// the vocabulary lacks (e.g. " tokenizer" -> " token" "izer") are merged once, then copied.
+// Direct-mapped and fixed size (256 KiB per thread per tokenizer in use, at most four), keyed
+// by the piece's bytes (compared in full), so a hit is exact by construction.
+#pragma once
+
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/hash.hpp>
+#include <tokenmeter/types.hpp>
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string_view>
+
+TOKENMETER_BEGIN_NAMESPACE
+
+class piece_cache {
+ public:
+  static constexpr std::size_t max_piece_bytes = 22;
+  static constexpr std::size_t max_ids = 8;
+  static constexpr std::size_t entries = 4096;
+
+  // The cached ids for `piece` (hash = detail::hash_bytes(piece)), or an empty span.
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE std::pair<const token_id*, std::size_t> find(std::string_view piece,
+                                                                                       std::uint64_t hash) const noexcept {
+    const entry& e = table_[hash & (entries - 1)];
+    if (e.hash != hash || e.len != piece.size() || !detail::bytes_equal(e.bytes, piece.data(), piece.size())) return {nullptr, 0};
+    return {e.ids, e.count};
+  }
+
+  void insert(std::string_view piece, std::uint64_t hash, const token_id* ids, std::size_t count) noexcept {
+    if (piece.size() > max_piece_bytes || count > max_ids || count == 0) return;
+    entry& e = table_[hash & (entries - 1)];
+    e.hash = hash;
+    e.len = static_cast<std::uint8_t>(piece.size());
+    e.count = static_cast<std::uint8_t>(count);
+    std::memcpy(e.bytes, piece.data(), piece.size());
+    std::memcpy(e.ids, ids, count * sizeof(token_id));
+  }
+
+  void clear() noexcept {
+    for (entry& e : table_) e.len = 0xFF;  // no piece has this length
+  }
+
+  // The calling thread's cache for the tokenizer with this unique id.
+  static piece_cache& for_tokenizer(std::uint64_t tokenizer_id) {
+    struct slot {
+      std::uint64_t owner = 0;
+      std::unique_ptr<piece_cache> cache;
+    };
+    thread_local std::array<slot, 4> slots;
+    thread_local unsigned next = 0;
+    for (slot& s : slots)
+      if (s.owner == tokenizer_id && s.cache) return *s.cache;
+    slot& s = slots[next++ % slots.size()];
+    if (!s.cache) s.cache = std::make_unique<piece_cache>();
+    s.cache->clear();
+    s.owner = tokenizer_id;
+    return *s.cache;
+  }
+
+  piece_cache() { clear(); }
+
+ private:
+  struct entry {
+    std::uint64_t hash;
+    std::uint8_t len;
+    std::uint8_t count;
+    char bytes[max_piece_bytes];
+    token_id ids[max_ids];
+  };
+  static_assert(sizeof(entry) == 64);
+  std::array<entry, entries> table_{};
+};
+
+TOKENMETER_END_NAMESPACE
