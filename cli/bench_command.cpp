@@ -60,7 +60,8 @@ int run_bench(std::vector<std::string> args) {
                    {"seconds", elapsed},
                    {"mb_per_s", mb_per_s},
                    {"tokens_per_s", static_cast<double>(tokens) * static_cast<double>(passes) / elapsed},
-                   {"load_ms", load_ms}};
+                   {"load_ms", load_ms},
+                   {"vocab_from", model.tok->origin()}};
   std::printf("%s\n", j.dump().c_str());
   return sink == 0xFFFFFFFFFFFFFFFFull ? 1 : 0;  // keeps the ids observable
 }

@@ -46,6 +46,10 @@ struct tokenizer_parts {
   std::vector<added_token> added;
   decoder_table decoder;
   special_tokens default_special = special_tokens::recognize;
+  // The loader's configuration without the vocabulary (JSON), kept so a compiled cache can
+  // rebuild the pipeline through the same code path.
+  std::string skeleton;
+  std::string origin = "source";  // or "compiled cache" (informational)
 };
 
 class tokenizer {
@@ -71,6 +75,8 @@ class tokenizer {
   [[nodiscard]] special_tokens default_special_tokens() const noexcept { return p_.default_special; }
   [[nodiscard]] const std::vector<added_token>& added_tokens() const noexcept { return p_.added; }
   [[nodiscard]] const bpe_model& model() const noexcept { return p_.model; }
+  [[nodiscard]] const tokenizer_parts& parts() const noexcept { return p_; }
+  [[nodiscard]] const std::string& origin() const noexcept { return p_.origin; }
   [[nodiscard]] const normalizer& normalization() const noexcept { return p_.norm; }
   [[nodiscard]] const pretokenizer& pre_tokenizer() const noexcept { return p_.pre; }
   // One past the largest id the tokenizer can produce or decode.

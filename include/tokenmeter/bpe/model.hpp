@@ -11,6 +11,7 @@
 #include <tokenmeter/types.hpp>
 #include <tokenmeter/unicode/utf8.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <memory>
@@ -49,6 +50,13 @@ struct bpe_model {
   // Whether merging a token's own bytes yields the token itself, found on first use (0 unknown,
   // 1 yes, 2 no). Only then may a piece equal to a token skip merging when !ignore_merges.
   std::unique_ptr<std::atomic<std::uint8_t>[]> self_merges;
+  // SentencePiece-style models: the word-boundary marker (U+2581 for Gemma) and the characters
+  // that precede it inside some token. Before a marker whose left neighbour is a single-char
+  // token outside that set, no token -- hence no merge -- can span, so a piece may be cut
+  // there and its parts merged independently: exact, and it turns one whole-text "word" into
+  // words.
+  std::string split_marker;
+  std::vector<char32_t> marker_preceders;  // sorted
 
   // Fills byte_tokens and checks the model can encode every input.
   result<void> prepare() {
@@ -83,6 +91,20 @@ struct bpe_model {
         byte_tokens[static_cast<std::size_t>(b)] = vocab.find(name);
       }
     }
+    marker_preceders.clear();
+    if (unit == symbol_unit::code_point && !split_marker.empty()) {
+      for (token_id id = 0; id < vocab.id_bound(); ++id) {
+        const std::string_view t = vocab.bytes(id);
+        for (std::size_t at = t.find(split_marker, 1); at != std::string_view::npos; at = t.find(split_marker, at + 1)) {
+          std::size_t prev = at - 1;
+          while (prev > 0 && (static_cast<unsigned char>(t[prev]) & 0xC0) == 0x80) --prev;
+          std::size_t i = prev;
+          marker_preceders.push_back(next_code_point(t, i));
+        }
+      }
+      std::sort(marker_preceders.begin(), marker_preceders.end());
+      marker_preceders.erase(std::unique(marker_preceders.begin(), marker_preceders.end()), marker_preceders.end());
+    }
     if (!ignore_merges) {
       self_merges = std::make_unique<std::atomic<std::uint8_t>[]>(vocab.id_bound());
       for (std::size_t i = 0; i < vocab.id_bound(); ++i) self_merges[i].store(0, std::memory_order_relaxed);
@@ -95,6 +117,33 @@ struct bpe_model {
   template <class Sink>
   bool encode_piece(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms, piece_cache* cache,
                     Sink&& sink) const {
+    if (split_marker.empty() || piece.size() <= split_marker.size()) return encode_part(piece, ws, syms, cache, sink);
+    std::size_t start = 0;
+    for (std::size_t at = piece.find(split_marker, 1); at != std::string_view::npos;
+         at = piece.find(split_marker, at + split_marker.size())) {
+      if (!safe_cut_before(piece, at)) continue;
+      if (!encode_part(piece.substr(start, at - start), ws, syms, cache, sink)) return false;
+      start = at;
+    }
+    return encode_part(piece.substr(start), ws, syms, cache, sink);
+  }
+
+  // Is it safe to merge piece[..at) and piece[at..) separately (piece[at..] starts with the marker)?
+  [[nodiscard]] bool safe_cut_before(std::string_view piece, std::size_t at) const noexcept {
+    std::size_t prev = at - 1;
+    while (prev > 0 && (static_cast<unsigned char>(piece[prev]) & 0xC0) == 0x80) --prev;
+    const std::string_view left_char = piece.substr(prev, at - prev);
+    std::size_t i = 0;
+    const char32_t cp = next_code_point(left_char, i);
+    // The left symbol must be the character itself (not byte fallback or unk, whose token
+    // strings end in '>'), and no token may contain it followed by the marker.
+    return vocab.find(left_char) != no_token &&
+           !std::binary_search(marker_preceders.begin(), marker_preceders.end(), cp);
+  }
+
+  template <class Sink>
+  bool encode_part(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms, piece_cache* cache,
+                   Sink&& sink) const {
     const std::uint64_t h = detail::hash_bytes(piece);
     const token_id whole = vocab.find(piece, h);
     if (whole != no_token && (ignore_merges || merges_to_itself(whole, ws, syms))) return sink(whole);

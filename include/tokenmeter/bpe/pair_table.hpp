@@ -3,6 +3,7 @@
 #pragma once
 
 #include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/binary_io.hpp>
 #include <tokenmeter/detail/hash.hpp>
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/types.hpp>
@@ -51,6 +52,21 @@ class pair_table {
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
     return keys_.capacity() * sizeof(std::uint64_t) + values_.capacity() * sizeof(merge_rule);
+  }
+
+  void serialize(detail::binary_writer& w) const {
+    w.put_vector(keys_);
+    w.put_vector(values_);
+    w.put<std::uint64_t>(size_);
+  }
+  bool deserialize(detail::binary_reader& r) {
+    std::uint64_t n = 0;
+    if (!r.get_vector(keys_) || !r.get_vector(values_) || !r.get(n)) return false;
+    if (keys_.size() != values_.size() || (keys_.size() & (keys_.size() - 1)) != 0 || n > keys_.size()) return false;
+    if (!keys_.empty() && n * 2 > keys_.size()) return false;  // the probe loop relies on free slots
+    mask_ = keys_.empty() ? 0 : keys_.size() - 1;
+    size_ = n;
+    return true;
   }
 
  private:

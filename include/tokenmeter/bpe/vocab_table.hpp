@@ -2,6 +2,7 @@
 #pragma once
 
 #include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/binary_io.hpp>
 #include <tokenmeter/detail/hash.hpp>
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/types.hpp>
@@ -90,6 +91,26 @@ class vocab_table {
   [[nodiscard]] std::size_t id_bound() const noexcept { return index_of_.size(); }
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
     return arena_.capacity() + entries_.capacity() * sizeof(entry) + index_of_.capacity() * 4 + slots_.capacity() * 8;
+  }
+
+  void serialize(detail::binary_writer& w) const {
+    w.put_string(arena_);
+    w.put_vector(entries_);
+    w.put_vector(index_of_);
+    w.put_vector(slots_);
+  }
+  // Restores a table written by serialize(); false (table unusable) if the data is inconsistent.
+  bool deserialize(detail::binary_reader& r) {
+    if (!r.get_string(arena_) || !r.get_vector(entries_) || !r.get_vector(index_of_) || !r.get_vector(slots_)) return false;
+    if (slots_.empty() || (slots_.size() & (slots_.size() - 1)) != 0 || entries_.size() >= slots_.size()) return false;
+    mask_ = slots_.size() - 1;
+    for (const entry& e : entries_)
+      if (e.offset > arena_.size() || e.len > arena_.size() - e.offset || e.id >= index_of_.size()) return false;
+    for (const std::uint32_t i : index_of_)
+      if (i != absent && i >= entries_.size()) return false;
+    for (const std::uint64_t sl : slots_)
+      if (static_cast<std::uint32_t>(sl) > entries_.size()) return false;
+    return true;
   }
 
   static constexpr std::size_t max_token_bytes = 1u << 16;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/binary_io.hpp>
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/types.hpp>
 
@@ -24,26 +25,24 @@ class decoder_table {
 
   // Sets (or replaces: added tokens override vocabulary entries) the bytes of one id.
   void set(token_id id, std::string_view bytes, bool special) {
-    if (id >= valid_.size()) {
+    if (id >= flags_.size()) {
       const std::size_t n = static_cast<std::size_t>(id) + 1;
       offsets_.resize(n, 0);
       ends_.resize(n, 0);
-      valid_.resize(n, false);
-      special_.resize(n, false);
+      flags_.resize(n, 0);
     }
     offsets_[id] = static_cast<std::uint32_t>(arena_.size());
     arena_.append(bytes);
     ends_[id] = static_cast<std::uint32_t>(arena_.size());
-    valid_[id] = true;
-    special_[id] = special;
+    flags_[id] = static_cast<std::uint8_t>(valid_flag | (special ? special_flag : 0));
   }
 
   // Metaspace-style decoders drop the space their pre-tokenizer prepended to the first token.
   void set_strip_first_leading_space(bool v) noexcept { strip_first_space_ = v; }
 
-  [[nodiscard]] bool contains(token_id id) const noexcept { return id < valid_.size() && valid_[id]; }
-  [[nodiscard]] bool is_special(token_id id) const noexcept { return contains(id) && special_[id]; }
-  [[nodiscard]] std::size_t id_bound() const noexcept { return valid_.size(); }
+  [[nodiscard]] bool contains(token_id id) const noexcept { return id < flags_.size() && (flags_[id] & valid_flag); }
+  [[nodiscard]] bool is_special(token_id id) const noexcept { return contains(id) && (flags_[id] & special_flag); }
+  [[nodiscard]] std::size_t id_bound() const noexcept { return flags_.size(); }
 
   [[nodiscard]] std::string_view bytes(token_id id) const noexcept {
     if (!contains(id)) return {};
@@ -55,7 +54,7 @@ class decoder_table {
     for (const token_id id : ids) {
       if (!contains(id))
         return make_error(errc::out_of_range, "token id " + std::to_string(id) + " is not in the vocabulary");
-      if (skip_special && special_[id]) continue;
+      if (skip_special && (flags_[id] & special_flag)) continue;
       std::string_view b = bytes(id);
       if (first && strip_first_space_ && !b.empty() && b.front() == ' ') b.remove_prefix(1);
       first = false;
@@ -65,13 +64,32 @@ class decoder_table {
   }
 
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    return arena_.capacity() + offsets_.capacity() * 4 + ends_.capacity() * 4 + valid_.capacity() / 8 + special_.capacity() / 8;
+    return arena_.capacity() + offsets_.capacity() * 4 + ends_.capacity() * 4 + flags_.capacity();
+  }
+
+  void serialize(detail::binary_writer& w) const {
+    w.put_string(arena_);
+    w.put_vector(offsets_);
+    w.put_vector(ends_);
+    w.put_vector(flags_);
+    w.put<std::uint8_t>(strip_first_space_ ? 1 : 0);
+  }
+  bool deserialize(detail::binary_reader& r) {
+    std::uint8_t strip = 0;
+    if (!r.get_string(arena_) || !r.get_vector(offsets_) || !r.get_vector(ends_) || !r.get_vector(flags_) || !r.get(strip))
+      return false;
+    if (offsets_.size() != flags_.size() || ends_.size() != flags_.size()) return false;
+    for (std::size_t i = 0; i < flags_.size(); ++i)
+      if (offsets_[i] > ends_[i] || ends_[i] > arena_.size()) return false;
+    strip_first_space_ = strip != 0;
+    return true;
   }
 
  private:
   std::string arena_;
+  static constexpr std::uint8_t valid_flag = 1, special_flag = 2;
   std::vector<std::uint32_t> offsets_, ends_;
-  std::vector<bool> valid_, special_;
+  std::vector<std::uint8_t> flags_;
   bool strip_first_space_ = false;
 };
 

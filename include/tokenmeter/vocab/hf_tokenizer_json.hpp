@@ -260,14 +260,21 @@ inline result<void> parse_decoder(const json& j, token_decoder& d, const hf_cont
 
 }  // namespace detail
 
-// Builds a tokenizer from the text of a tokenizer.json.
-inline result<std::shared_ptr<const tokenizer>> load_hf_tokenizer_json(std::string_view data, const hf_load_options& opt,
-                                                                       const std::string& label) {
-  using detail::json;
-  const detail::hf_context ctx{label};
-  const json j = json::parse(data, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return ctx.fail(errc::vocab_corrupt, "not valid JSON (truncated or corrupt file?)");
-  if (!j.contains("model") || !j["model"].is_object()) return ctx.fail(errc::vocab_corrupt, "no \"model\" object");
+namespace detail {
+
+// An added token and the text it decodes to (its content before normalization).
+struct added_decoding {
+  token_id id;
+  std::string text;
+  bool special;
+};
+
+// Everything but the vocabulary and the merges, from a tokenizer.json object: the whole file or
+// the skeleton kept in the compiled cache. Fills the pipeline, the model's flags and the added
+// tokens (their contents normalized when HF matches them on normalized text).
+inline result<void> hf_build_pipeline(const json& j, const hf_load_options& opt, const hf_context& ctx,
+                                      tokenizer_parts& parts, token_decoder& dec, std::vector<added_decoding>& added_text) {
+  if (!j.is_object() || !j.contains("model") || !j["model"].is_object()) return ctx.fail(errc::vocab_corrupt, "no \"model\" object");
   const json& m = j["model"];
   const std::string model_type = m.contains("type") && m["type"].is_string() ? m["type"].get<std::string>() : "BPE";
   if (model_type != "BPE") return ctx.fail(errc::unsupported, "model type \"" + model_type + "\" is not supported (BPE only)");
@@ -277,33 +284,93 @@ inline result<std::shared_ptr<const tokenizer>> load_hf_tokenizer_json(std::stri
     if (m.contains(k) && m[k].is_string() && !m[k].get<std::string>().empty())
       return ctx.fail(errc::unsupported, std::string(k) + " is not supported");
   }
-  if (!m.contains("vocab") || !m["vocab"].is_object()) return ctx.fail(errc::vocab_corrupt, "model has no vocab object");
-  if (!m.contains("merges") || !m["merges"].is_array()) return ctx.fail(errc::vocab_corrupt, "model has no merges array");
-
-  tokenizer_parts parts;
   parts.name = opt.name;
   parts.default_special = special_tokens::recognize;
 
   std::vector<normalizer::step> norm_steps;
-  if (j.contains("normalizer"))
-    TOKENMETER_TRY_VOID(detail::parse_normalizer(j["normalizer"], norm_steps, ctx, opt.normalization_unicode_version));
+  if (j.contains("normalizer")) TOKENMETER_TRY_VOID(parse_normalizer(j["normalizer"], norm_steps, ctx, opt.normalization_unicode_version));
   parts.norm = normalizer(std::move(norm_steps));
 
   std::vector<pretokenizer::step> pre_steps;
   bool byte_level = false;
-  if (j.contains("pre_tokenizer")) TOKENMETER_TRY_VOID(detail::parse_pretokenizer(j["pre_tokenizer"], pre_steps, byte_level, ctx));
+  if (j.contains("pre_tokenizer")) TOKENMETER_TRY_VOID(parse_pretokenizer(j["pre_tokenizer"], pre_steps, byte_level, ctx));
   parts.pre = pretokenizer(std::move(pre_steps));
 
-  detail::token_decoder dec;
-  if (j.contains("decoder")) TOKENMETER_TRY_VOID(detail::parse_decoder(j["decoder"], dec, ctx));
+  if (j.contains("decoder")) TOKENMETER_TRY_VOID(parse_decoder(j["decoder"], dec, ctx));
   parts.decoder.set_strip_first_leading_space(dec.metaspace_strip_first);
 
   bpe_model& model = parts.model;
+  // SentencePiece-style models mark word starts with the character spaces become (a Replace
+  // normalizer or a Metaspace pre-tokenizer); the model may cut long pieces before it.
+  if (!byte_level) {
+    for (const auto& st : parts.norm.steps())
+      if (const auto* r = std::get_if<normalize::replace>(&st); r != nullptr && r->pattern == " " && !r->content.empty())
+        model.split_marker = r->content;
+    for (const auto& st : parts.pre.steps())
+      if (const auto* ms = std::get_if<pretokenize::metaspace>(&st)) model.split_marker = ms->replacement;
+  }
   model.rules = merge_rules::pairs;
   model.unit = byte_level ? symbol_unit::byte : symbol_unit::code_point;
-  model.ignore_merges = detail::json_bool(m, "ignore_merges", false);
-  model.byte_fallback = detail::json_bool(m, "byte_fallback", false);
-  model.fuse_unk = detail::json_bool(m, "fuse_unk", false);
+  model.ignore_merges = json_bool(m, "ignore_merges", false);
+  model.byte_fallback = json_bool(m, "byte_fallback", false);
+  model.fuse_unk = json_bool(m, "fuse_unk", false);
+
+  // Added tokens, then the overlay (same id replaces, new id extends).
+  if (j.contains("added_tokens")) {
+    if (!j["added_tokens"].is_array()) return ctx.fail(errc::vocab_corrupt, "added_tokens is not an array");
+    for (const json& a : j["added_tokens"]) {
+      if (!a.is_object() || !a.contains("id") || !a["id"].is_number_unsigned() ||
+          a["id"].get<std::uint64_t>() >= vocab_table::max_token_id || !a.contains("content") || !a["content"].is_string())
+        return ctx.fail(errc::vocab_corrupt, "malformed added token");
+      added_token t;
+      t.id = a["id"].get<token_id>();
+      t.content = a["content"].get<std::string>();
+      t.special = json_bool(a, "special", false);
+      t.normalized = json_bool(a, "normalized", !t.special);
+      t.lstrip = json_bool(a, "lstrip", false);
+      t.rstrip = json_bool(a, "rstrip", false);
+      t.single_word = json_bool(a, "single_word", false);
+      if (!is_valid_utf8(t.content)) return ctx.fail(errc::vocab_corrupt, "added token " + std::to_string(t.id) + " is not UTF-8");
+      parts.added.push_back(std::move(t));
+    }
+  }
+  for (const added_token& o : opt.added_tokens_overlay) {
+    const auto it = std::find_if(parts.added.begin(), parts.added.end(), [&](const added_token& a) { return a.id == o.id; });
+    if (it != parts.added.end())
+      *it = o;
+    else
+      parts.added.push_back(o);
+  }
+  for (added_token& t : parts.added) {
+    added_text.push_back({t.id, t.content, t.special});
+    // HF matches a normalized added token against normalized text, so its content is normalized too.
+    if (t.normalized && !parts.norm.empty()) {
+      std::string normalized;
+      TOKENMETER_TRY(changed, parts.norm.apply(t.content, normalized));
+      if (changed) t.content = std::move(normalized);
+    }
+  }
+  return {};
+}
+
+}  // namespace detail
+
+// Builds a tokenizer from the text of a tokenizer.json.
+inline result<std::shared_ptr<const tokenizer>> load_hf_tokenizer_json(std::string_view data, const hf_load_options& opt,
+                                                                       const std::string& label) {
+  using detail::json;
+  const detail::hf_context ctx{label};
+  json j = json::parse(data, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return ctx.fail(errc::vocab_corrupt, "not valid JSON (truncated or corrupt file?)");
+  tokenizer_parts parts;
+  detail::token_decoder dec;
+  std::vector<detail::added_decoding> added_text;
+  TOKENMETER_TRY_VOID(detail::hf_build_pipeline(j, opt, ctx, parts, dec, added_text));
+  const json& m = j["model"];
+  if (!m.contains("vocab") || !m["vocab"].is_object()) return ctx.fail(errc::vocab_corrupt, "model has no vocab object");
+  if (!m.contains("merges") || !m["merges"].is_array()) return ctx.fail(errc::vocab_corrupt, "model has no merges array");
+  bpe_model& model = parts.model;
+  const bool byte_level = model.unit == symbol_unit::byte;
 
   // The vocabulary, keyed by what merging sees: raw bytes for byte-level models (a token
   // spelled with characters outside the GPT-2 map can never come out of merges, so it is only
@@ -377,43 +444,33 @@ inline result<std::shared_ptr<const tokenizer>> load_hf_tokenizer_json(std::stri
       return ctx.fail(errc::vocab_corrupt, "unk_token \"" + unk + "\" is not in the vocabulary");
     model.unk = it->get<token_id>();
   }
+  for (const auto& a : added_text) parts.decoder.set(a.id, dec.apply(a.text), a.special);
 
-  // Added tokens, then the overlay (same id replaces, new id extends).
-  if (j.contains("added_tokens")) {
-    if (!j["added_tokens"].is_array()) return ctx.fail(errc::vocab_corrupt, "added_tokens is not an array");
-    for (const json& a : j["added_tokens"]) {
-      if (!a.is_object() || !a.contains("id") || !a["id"].is_number_unsigned() ||
-          a["id"].get<std::uint64_t>() >= vocab_table::max_token_id ||
-          !a.contains("content") || !a["content"].is_string())
-        return ctx.fail(errc::vocab_corrupt, "malformed added token");
-      added_token t;
-      t.id = a["id"].get<token_id>();
-      t.content = a["content"].get<std::string>();
-      t.special = detail::json_bool(a, "special", false);
-      t.normalized = detail::json_bool(a, "normalized", !t.special);
-      t.lstrip = detail::json_bool(a, "lstrip", false);
-      t.rstrip = detail::json_bool(a, "rstrip", false);
-      t.single_word = detail::json_bool(a, "single_word", false);
-      if (!is_valid_utf8(t.content)) return ctx.fail(errc::vocab_corrupt, "added token " + std::to_string(t.id) + " is not UTF-8");
-      parts.added.push_back(std::move(t));
-    }
-  }
-  for (const added_token& o : opt.added_tokens_overlay) {
-    const auto it = std::find_if(parts.added.begin(), parts.added.end(), [&](const added_token& a) { return a.id == o.id; });
-    if (it != parts.added.end())
-      *it = o;
-    else
-      parts.added.push_back(o);
-  }
-  for (added_token& t : parts.added) {
-    parts.decoder.set(t.id, dec.apply(t.content), t.special);
-    // HF matches a normalized added token against normalized text, so its content is normalized too.
-    if (t.normalized && !parts.norm.empty()) {
-      std::string normalized;
-      TOKENMETER_TRY(changed, parts.norm.apply(t.content, normalized));
-      if (changed) t.content = std::move(normalized);
-    }
-  }
+  // What the compiled cache keeps to rebuild the pipeline: everything but vocab and merges.
+  j["model"].erase("vocab");
+  j["model"].erase("merges");
+  parts.skeleton = j.dump();
+  return tokenizer::create(std::move(parts));
+}
+
+// Rebuilds a tokenizer.json tokenizer from its skeleton and already-built tables (the cache).
+inline result<std::shared_ptr<const tokenizer>> restore_hf_tokenizer(std::string_view skeleton, const hf_load_options& opt,
+                                                                     const std::string& label, vocab_table vocab,
+                                                                     pair_table pairs, decoder_table decoder, token_id unk) {
+  using detail::json;
+  const detail::hf_context ctx{label};
+  const json j = json::parse(skeleton, nullptr, false);
+  if (j.is_discarded()) return ctx.fail(errc::vocab_corrupt, "damaged compiled-cache skeleton");
+  tokenizer_parts parts;
+  detail::token_decoder dec;
+  std::vector<detail::added_decoding> added_text;
+  TOKENMETER_TRY_VOID(detail::hf_build_pipeline(j, opt, ctx, parts, dec, added_text));
+  parts.model.vocab = std::move(vocab);
+  parts.model.pairs = std::move(pairs);
+  parts.model.unk = unk;
+  parts.decoder = std::move(decoder);
+  parts.skeleton = std::string(skeleton);
+  parts.origin = "compiled cache";
   return tokenizer::create(std::move(parts));
 }
 

@@ -5,6 +5,8 @@
 
 #include <tokenmeter/config.hpp>
 #include <tokenmeter/detail/file.hpp>
+#include <tokenmeter/detail/sha256.hpp>
+#include <tokenmeter/vocab/compiled_cache.hpp>
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/tokenizer.hpp>
 #include <tokenmeter/detail/sha256.hpp>
@@ -28,6 +30,9 @@ struct load_options {
   std::string path;
   // Compare the file's sha256 with the manifest (families whose file the manifest pins).
   bool verify_checksum = true;
+  // Use and write the compiled cache (vocab/compiled_cache.hpp); its directory (empty: default).
+  bool compiled_cache = true;
+  std::string compiled_cache_dir;
 };
 
 struct loaded_model {
@@ -39,11 +44,24 @@ struct loaded_model {
 
 namespace detail {
 
+inline hf_load_options hf_options_for(const family_info& fam) { return hf_load_options{fam.id, fam.added_tokens_overlay}; }
+
+// Everything that shapes a family's compiled tables besides the file itself.
+inline std::string family_settings_key(const family_info& fam) {
+  nlohmann::json overlay = nlohmann::json::array();
+  for (const auto& a : fam.added_tokens_overlay) overlay.push_back({a.id, a.content, a.special, a.normalized});
+  const nlohmann::json k{{"tokenmeter", TOKENMETER_VERSION_STRING}, {"family", fam.id}, {"format", static_cast<int>(fam.format)},
+                         {"pattern", fam.pattern}, {"specials", fam.special_list}, {"max_rank", fam.max_rank.value_or(0)},
+                         {"overlay", overlay}, {"default", static_cast<int>(fam.default_special)},
+                         {"hf_unicode", hf_options_for(fam).normalization_unicode_version}};
+  return k.dump();
+}
+
 inline result<std::shared_ptr<const tokenizer>> build_family(const family_info& fam, std::string_view data,
                                                              const std::string& label) {
   switch (fam.format) {
     case vocab_format::hf_tokenizer_json:
-      return load_hf_tokenizer_json(data, hf_load_options{fam.id, fam.added_tokens_overlay}, label);
+      return load_hf_tokenizer_json(data, hf_options_for(fam), label);
     case vocab_format::tiktoken_json: {
       vocab_table vocab;
       TOKENMETER_TRY(spec, parse_tiktoken_json(data, fam.max_rank, vocab, label));
@@ -107,6 +125,23 @@ struct tokenizer_cache {
     if (const auto it = cache.entries.find(key); it != cache.entries.end()) return it->second;
   }
   const vocab_file* vf = fam.file.empty() ? nullptr : manifest::embedded().file(fam.file);
+  const std::string expected_sha = vf != nullptr && opt.verify_checksum ? vf->sha256 : std::string{};
+  // The compiled cache first: same file (size, mtime) and settings, intact payload.
+  const auto stamp = detail::stamp_of(path);
+  std::string compiled;
+  if (opt.compiled_cache && detail::compiled_cache_enabled() && stamp) {
+    const std::string dir = opt.compiled_cache_dir.empty() ? detail::default_compiled_cache_dir() : opt.compiled_cache_dir;
+    if (!dir.empty()) {
+      const std::string settings = detail::family_settings_key(fam);
+      compiled = detail::compiled_cache_file(dir, fam.id, settings, path);
+      const hf_load_options hf = detail::hf_options_for(fam);
+      if (auto t = detail::load_compiled(compiled, settings, *stamp, expected_sha,
+                                         fam.format == vocab_format::hf_tokenizer_json ? &hf : nullptr)) {
+        std::lock_guard<std::mutex> lock(cache.mu);
+        return cache.entries.emplace(key, std::move(t)).first->second;
+      }
+    }
+  }
   if (vf != nullptr && vf->size != 0) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(path, ec);
@@ -115,13 +150,12 @@ struct tokenizer_cache {
                                                      std::to_string(vf->size) + " (truncated or a different version); re-run vocab/fetch " + fam.id);
   }
   TOKENMETER_TRY(data, detail::read_file(path));
-  if (vf != nullptr && opt.verify_checksum) {
-    const std::string got = detail::sha256_hex(data);
-    if (got != vf->sha256)
-      return make_error(errc::checksum_mismatch, path + " has sha256 " + got + ", expected " + vf->sha256 +
-                                                     " (corrupt or a different version); re-run vocab/fetch " + fam.id);
-  }
+  const std::string got = detail::sha256_hex(data);
+  if (!expected_sha.empty() && got != expected_sha)
+    return make_error(errc::checksum_mismatch, path + " has sha256 " + got + ", expected " + vf->sha256 +
+                                                   " (corrupt or a different version); re-run vocab/fetch " + fam.id);
   TOKENMETER_TRY(tok, detail::build_family(fam, data, path));
+  if (!compiled.empty()) detail::store_compiled(compiled, *tok, detail::family_settings_key(fam), *stamp, got);
   std::lock_guard<std::mutex> lock(cache.mu);
   return cache.entries.emplace(key, std::move(tok)).first->second;
 }

@@ -146,31 +146,72 @@ inline result<tiktoken_spec> parse_tiktoken_json(std::string_view data, std::opt
   return spec;
 }
 
-// Assembles a tiktoken-style tokenizer: split by the pattern keeping matches only, merge by
-// rank with a whole-piece lookup first, special tokens matched only under `recognize`.
-inline result<std::shared_ptr<const tokenizer>> make_tiktoken_tokenizer(vocab_table vocab, const tiktoken_spec& spec) {
-  TOKENMETER_TRY_VOID(vocab.finalize());
+namespace detail {
+
+// The pipeline of a tiktoken-style tokenizer: split by the pattern keeping matches only, merge
+// by rank with a whole-piece lookup first, special tokens matched only under `recognize`.
+inline result<void> tiktoken_pipeline(const tiktoken_spec& spec, tokenizer_parts& parts) {
   TOKENMETER_TRY(re, split_regex::compile(spec.pattern));
-  tokenizer_parts parts;
   parts.name = spec.name;
   parts.default_special = spec.default_special;
   parts.pre = pretokenizer({pretokenize::matches_only{std::move(re)}});
-  parts.decoder.reserve(vocab.id_bound() + spec.special_tokens.size(), 0);
-  for (token_id id = 0; id < vocab.id_bound(); ++id)
-    if (vocab.contains(id)) parts.decoder.set(id, vocab.bytes(id), false);
   for (const auto& [text, id] : spec.special_tokens) {
-    if (vocab.contains(id))
-      return make_error(errc::vocab_corrupt, spec.name + ": special token " + text + " reuses the id " +
-                                                 std::to_string(id) + " of a vocabulary token");
     if (text.empty()) return make_error(errc::vocab_corrupt, spec.name + ": empty special token");
     if (id >= vocab_table::max_token_id) return make_error(errc::vocab_corrupt, spec.name + ": special token id out of range");
     parts.added.push_back(added_token{id, text, true, false, false, false, false});
-    parts.decoder.set(id, text, true);
   }
-  parts.model.vocab = std::move(vocab);
   parts.model.rules = merge_rules::ranks;
   parts.model.unit = symbol_unit::byte;
   parts.model.ignore_merges = true;
+  nlohmann::json sk{{"kind", "tiktoken"}, {"name", spec.name}, {"pattern", spec.pattern},
+                    {"default_special", spec.default_special == tokenmeter::special_tokens::recognize ? "recognize" : "plain"},
+                    {"special_tokens", spec.special_tokens}};
+  parts.skeleton = sk.dump();
+  return {};
+}
+
+}  // namespace detail
+
+// Assembles a tiktoken-style tokenizer from its ranks and spec.
+inline result<std::shared_ptr<const tokenizer>> make_tiktoken_tokenizer(vocab_table vocab, const tiktoken_spec& spec) {
+  TOKENMETER_TRY_VOID(vocab.finalize());
+  tokenizer_parts parts;
+  TOKENMETER_TRY_VOID(detail::tiktoken_pipeline(spec, parts));
+  parts.decoder.reserve(vocab.id_bound() + spec.special_tokens.size(), 0);
+  for (token_id id = 0; id < vocab.id_bound(); ++id)
+    if (vocab.contains(id)) parts.decoder.set(id, vocab.bytes(id), false);
+  for (const added_token& a : parts.added) {
+    if (vocab.contains(a.id))
+      return make_error(errc::vocab_corrupt, spec.name + ": special token " + a.content + " reuses the id " +
+                                                 std::to_string(a.id) + " of a vocabulary token");
+    parts.decoder.set(a.id, a.content, true);
+  }
+  parts.model.vocab = std::move(vocab);
+  return tokenizer::create(std::move(parts));
+}
+
+// Rebuilds a tiktoken-style tokenizer from its skeleton and already-built tables (the cache).
+inline result<std::shared_ptr<const tokenizer>> restore_tiktoken_tokenizer(std::string_view skeleton, vocab_table vocab,
+                                                                           decoder_table decoder) {
+  const auto j = nlohmann::json::parse(skeleton, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("pattern") || !j["pattern"].is_string() ||
+      !j.contains("special_tokens") || !j["special_tokens"].is_array())
+    return make_error(errc::vocab_corrupt, "damaged compiled-cache skeleton");
+  tiktoken_spec spec;
+  spec.name = j.value("name", std::string{});
+  spec.pattern = j["pattern"].get<std::string>();
+  spec.default_special = j.value("default_special", std::string{}) == "recognize" ? tokenmeter::special_tokens::recognize
+                                                                                   : tokenmeter::special_tokens::plain;
+  for (const auto& e : j["special_tokens"]) {
+    if (!e.is_array() || e.size() != 2 || !e[0].is_string() || !e[1].is_number_unsigned())
+      return make_error(errc::vocab_corrupt, "damaged compiled-cache skeleton");
+    spec.special_tokens.emplace_back(e[0].get<std::string>(), e[1].get<token_id>());
+  }
+  tokenizer_parts parts;
+  TOKENMETER_TRY_VOID(detail::tiktoken_pipeline(spec, parts));
+  parts.model.vocab = std::move(vocab);
+  parts.decoder = std::move(decoder);
+  parts.origin = "compiled cache";
   return tokenizer::create(std::move(parts));
 }
 

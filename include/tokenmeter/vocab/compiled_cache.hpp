@@ -1,0 +1,151 @@
+// The compiled-vocabulary cache: a loaded tokenizer's tables written to disk once, so later
+// loads skip parsing (a 33 MB tokenizer.json) and hashing. A cache file is used only when its
+// checksum (XXH3 over the payload), format version, settings key (tokenmeter version, family
+// settings) and the source file's size and modification time all match; anything else --
+// absent, stale, truncated, damaged -- falls back to loading the source and rewriting the cache.
+// Writing is best effort (temp file + rename); an unwritable directory just means no cache.
+//
+// Location: load_options::compiled_cache_dir, else $TOKENMETER_COMPILED_CACHE_DIR, else
+// ${XDG_CACHE_HOME:-$HOME/.cache}/tokenmeter/compiled. TOKENMETER_COMPILED_CACHE=0 disables it.
+#pragma once
+
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/binary_io.hpp>
+#include <tokenmeter/detail/file.hpp>
+#include <tokenmeter/detail/hash.hpp>
+#include <tokenmeter/tokenizer.hpp>
+#include <tokenmeter/version.hpp>
+#include <tokenmeter/vocab/hf_tokenizer_json.hpp>
+#include <tokenmeter/vocab/tiktoken_format.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+TOKENMETER_BEGIN_NAMESPACE
+namespace detail {
+
+inline constexpr std::uint32_t compiled_format_version = 1;
+inline constexpr char compiled_magic[8] = {'T', 'M', 'C', 'O', 'M', 'P', 'L', '1'};
+
+struct source_stamp {
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+};
+
+[[nodiscard]] inline std::optional<source_stamp> stamp_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return source_stamp{static_cast<std::uint64_t>(st.st_size),
+                      static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec};
+}
+
+[[nodiscard]] inline bool compiled_cache_enabled() {
+  const char* v = std::getenv("TOKENMETER_COMPILED_CACHE");
+  return v == nullptr || std::string_view(v) != "0";
+}
+
+[[nodiscard]] inline std::string default_compiled_cache_dir() {
+  if (const char* d = std::getenv("TOKENMETER_COMPILED_CACHE_DIR"); d != nullptr && *d != '\0') return d;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') return std::string(xdg) + "/tokenmeter/compiled";
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') return std::string(home) + "/.cache/tokenmeter/compiled";
+  return {};
+}
+
+// One cache file per (name, settings, source path).
+[[nodiscard]] inline std::string compiled_cache_file(const std::string& dir, std::string_view name, std::string_view settings_key,
+                                                     const std::string& source_path) {
+  std::error_code ec;
+  const std::string abs = std::filesystem::absolute(source_path, ec).string();
+  const std::string keyed = std::string(settings_key) + '\n' + abs;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash_bytes(keyed)));
+  std::string safe(name);
+  for (char& c : safe)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) c = '_';
+  return dir + "/" + safe + "-" + hex + ".tmc";
+}
+
+// Writes `tok` to `file` atomically. Returns false if it could not.
+inline bool store_compiled(const std::string& file, const tokenizer& tok, std::string_view settings_key,
+                           const source_stamp& st, std::string_view source_sha256) {
+  const tokenizer_parts& p = tok.parts();
+  if (p.skeleton.empty()) return false;
+  binary_writer w;
+  w.put_string(settings_key);
+  w.put(st.size);
+  w.put(st.mtime_ns);
+  w.put_string(source_sha256);
+  w.put_string(p.skeleton);
+  w.put(p.model.unk);
+  p.model.vocab.serialize(w);
+  p.model.pairs.serialize(w);
+  p.decoder.serialize(w);
+  const std::string& payload = w.data();
+  binary_writer head;
+  head.put(compiled_magic);
+  head.put(compiled_format_version);
+  head.put<std::uint64_t>(payload.size());
+  head.put<std::uint64_t>(hash_bytes(payload));
+
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
+  const std::string tmp = file + ".tmp-" + std::to_string(::getpid());
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) return false;
+  bool ok = std::fwrite(head.data().data(), 1, head.data().size(), f) == head.data().size() &&
+            std::fwrite(payload.data(), 1, payload.size(), f) == payload.size();
+  ok = (std::fclose(f) == 0) && ok;
+  if (!ok || std::rename(tmp.c_str(), file.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return false;
+  }
+  return true;
+}
+
+// The tokenizer in `file`, if the file is intact and matches settings and source; nullptr
+// otherwise. `expected_sha256` (if not empty) must equal the sha256 recorded at write time.
+// `hf` carries the loader options for tokenizer.json families (nullptr: tiktoken-style).
+[[nodiscard]] inline std::shared_ptr<const tokenizer> load_compiled(const std::string& file, std::string_view settings_key,
+                                                                    const source_stamp& st, std::string_view expected_sha256,
+                                                                    const hf_load_options* hf) {
+  auto data = read_file(file);
+  if (!data) return nullptr;
+  binary_reader head(*data);
+  char magic[8];
+  std::uint32_t version = 0;
+  std::uint64_t size = 0, checksum = 0;
+  if (!head.get(magic) || std::string_view(magic, 8) != std::string_view(compiled_magic, 8) || !head.get(version) ||
+      version != compiled_format_version || !head.get(size) || !head.get(checksum))
+    return nullptr;
+  constexpr std::size_t header_bytes = 8 + 4 + 8 + 8;
+  if (data->size() != header_bytes + size) return nullptr;
+  const std::string_view payload = std::string_view(*data).substr(header_bytes);
+  if (hash_bytes(payload) != checksum) return nullptr;
+  binary_reader r(payload);
+  std::string key, sha, skeleton;
+  source_stamp recorded;
+  token_id unk = no_token;
+  if (!r.get_string(key) || key != settings_key || !r.get(recorded.size) || !r.get(recorded.mtime_ns) ||
+      recorded.size != st.size || recorded.mtime_ns != st.mtime_ns || !r.get_string(sha) ||
+      (!expected_sha256.empty() && sha != expected_sha256) || !r.get_string(skeleton) || !r.get(unk))
+    return nullptr;
+  vocab_table vocab;
+  pair_table pairs;
+  decoder_table decoder;
+  if (!vocab.deserialize(r) || !pairs.deserialize(r) || !decoder.deserialize(r) || !r.at_end()) return nullptr;
+  auto t = hf != nullptr ? restore_hf_tokenizer(skeleton, *hf, file, std::move(vocab), std::move(pairs), std::move(decoder), unk)
+                         : restore_tiktoken_tokenizer(skeleton, std::move(vocab), std::move(decoder));
+  return t ? *t : nullptr;
+}
+
+}  // namespace detail
+TOKENMETER_END_NAMESPACE
