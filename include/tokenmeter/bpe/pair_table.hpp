@@ -4,6 +4,7 @@
 
 #include <tokenmeter/config.hpp>
 #include <tokenmeter/detail/binary_io.hpp>
+#include <tokenmeter/detail/flat_array.hpp>
 #include <tokenmeter/detail/hash.hpp>
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/types.hpp>
@@ -31,8 +32,8 @@ class pair_table {
     const std::uint64_t key = pack(left, right);
     for (std::size_t i = detail::hash_u64(key) & mask_;; i = (i + 1) & mask_) {
       if (keys_[i] == empty) {
-        keys_[i] = key;
-        values_[i] = rule;
+        keys_.mut(i) = key;
+        values_.mut(i) = rule;
         ++size_;
         return;
       }
@@ -50,18 +51,16 @@ class pair_table {
   }
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
-  [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    return keys_.capacity() * sizeof(std::uint64_t) + values_.capacity() * sizeof(merge_rule);
-  }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept { return keys_.owned_bytes() + values_.owned_bytes(); }
 
   void serialize(detail::binary_writer& w) const {
-    w.put_vector(keys_);
-    w.put_vector(values_);
+    w.put_flat(keys_);
+    w.put_flat(values_);
     w.put<std::uint64_t>(size_);
   }
-  bool deserialize(detail::binary_reader& r) {
+  bool deserialize(detail::binary_reader& r, const std::shared_ptr<const void>& keep) {
     std::uint64_t n = 0;
-    if (!r.get_vector(keys_) || !r.get_vector(values_) || !r.get(n)) return false;
+    if (!r.get_flat(keys_, keep) || !r.get_flat(values_, keep) || !r.get(n)) return false;
     if (keys_.size() != values_.size() || (keys_.size() & (keys_.size() - 1)) != 0 || n > keys_.size()) return false;
     if (!keys_.empty() && n * 2 > keys_.size()) return false;  // the probe loop relies on free slots
     mask_ = keys_.empty() ? 0 : keys_.size() - 1;
@@ -74,25 +73,25 @@ class pair_table {
   static std::uint64_t pack(token_id l, token_id r) noexcept { return (std::uint64_t{l} << 32) | r; }
 
   void rehash(std::size_t cap) {
-    std::vector<std::uint64_t> old_keys(cap, empty);
-    std::vector<merge_rule> old_values(cap);
-    old_keys.swap(keys_);
-    old_values.swap(values_);
+    detail::flat_array<std::uint64_t> old_keys = std::move(keys_);
+    detail::flat_array<merge_rule> old_values = std::move(values_);
+    keys_.assign(cap, empty);
+    values_.assign(cap, merge_rule{});
     mask_ = cap - 1;
     for (std::size_t j = 0; j < old_keys.size(); ++j) {
       if (old_keys[j] == empty) continue;
       for (std::size_t i = detail::hash_u64(old_keys[j]) & mask_;; i = (i + 1) & mask_) {
         if (keys_[i] == empty) {
-          keys_[i] = old_keys[j];
-          values_[i] = old_values[j];
+          keys_.mut(i) = old_keys[j];
+          values_.mut(i) = old_values[j];
           break;
         }
       }
     }
   }
 
-  std::vector<std::uint64_t> keys_;
-  std::vector<merge_rule> values_;
+  detail::flat_array<std::uint64_t> keys_;
+  detail::flat_array<merge_rule> values_;
   std::size_t mask_ = 0;
   std::size_t size_ = 0;
 };

@@ -3,6 +3,7 @@
 
 #include <tokenmeter/config.hpp>
 #include <tokenmeter/detail/binary_io.hpp>
+#include <tokenmeter/detail/flat_array.hpp>
 #include <tokenmeter/detail/hash.hpp>
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/types.hpp>
@@ -16,6 +17,10 @@ TOKENMETER_BEGIN_NAMESPACE
 
 class vocab_table {
  public:
+  vocab_table() = default;
+  vocab_table(vocab_table&&) noexcept = default;
+  vocab_table& operator=(vocab_table&&) noexcept = default;
+
   void reserve(std::size_t tokens, std::size_t bytes) {
     arena_.reserve(bytes);
     entries_.reserve(tokens);
@@ -32,9 +37,9 @@ class vocab_table {
                                                   std::to_string(bytes.size()) + " bytes long");
     if (id >= index_of_.size()) index_of_.resize(static_cast<std::size_t>(id) + 1, absent);
     if (index_of_[id] != absent) return make_error(errc::vocab_corrupt, "duplicate token id " + std::to_string(id));
-    index_of_[id] = static_cast<std::uint32_t>(entries_.size());
+    index_of_.mut(id) = static_cast<std::uint32_t>(entries_.size());
     entries_.push_back({static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(bytes.size()), id});
-    arena_.append(bytes);
+    arena_.append(bytes.data(), bytes.size());
     if (arena_.size() > 0xFFFFFFFFu) return make_error(errc::limit_exceeded, "vocabulary exceeds 4 GiB of token bytes");
     return {};
   }
@@ -51,7 +56,7 @@ class vocab_table {
       for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
         const std::uint64_t s = slots_[i];
         if (s == 0) {
-          slots_[i] = (static_cast<std::uint64_t>(tag) << 32) | (e + 1);
+          slots_.mut(i) = (static_cast<std::uint64_t>(tag) << 32) | (e + 1);
           break;
         }
         if (static_cast<std::uint32_t>(s >> 32) == tag && bytes_of_entry(static_cast<std::uint32_t>(s) - 1) == key)
@@ -90,18 +95,20 @@ class vocab_table {
   // One past the largest id (ids may be sparse).
   [[nodiscard]] std::size_t id_bound() const noexcept { return index_of_.size(); }
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    return arena_.capacity() + entries_.capacity() * sizeof(entry) + index_of_.capacity() * 4 + slots_.capacity() * 8;
+    return arena_.owned_bytes() + entries_.owned_bytes() + index_of_.owned_bytes() + slots_.owned_bytes();
   }
 
   void serialize(detail::binary_writer& w) const {
-    w.put_string(arena_);
-    w.put_vector(entries_);
-    w.put_vector(index_of_);
-    w.put_vector(slots_);
+    w.put_flat(arena_);
+    w.put_flat(entries_);
+    w.put_flat(index_of_);
+    w.put_flat(slots_);
   }
-  // Restores a table written by serialize(); false (table unusable) if the data is inconsistent.
-  bool deserialize(detail::binary_reader& r) {
-    if (!r.get_string(arena_) || !r.get_vector(entries_) || !r.get_vector(index_of_) || !r.get_vector(slots_)) return false;
+  // Restores a table written by serialize(), in place over the reader's memory (kept alive by
+  // `keep`); false (table unusable) if the data is inconsistent.
+  bool deserialize(detail::binary_reader& r, const std::shared_ptr<const void>& keep) {
+    if (!r.get_flat(arena_, keep) || !r.get_flat(entries_, keep) || !r.get_flat(index_of_, keep) || !r.get_flat(slots_, keep))
+      return false;
     if (slots_.empty() || (slots_.size() & (slots_.size() - 1)) != 0 || entries_.size() >= slots_.size()) return false;
     mask_ = slots_.size() - 1;
     for (const entry& e : entries_)
@@ -126,10 +133,10 @@ class vocab_table {
     return {arena_.data() + entries_[e].offset, entries_[e].len};
   }
 
-  std::string arena_;
-  std::vector<entry> entries_;
-  std::vector<std::uint32_t> index_of_;  // id -> entry index
-  std::vector<std::uint64_t> slots_;     // (hash tag << 32) | (entry index + 1); 0 = empty
+  detail::flat_array<char> arena_;
+  detail::flat_array<entry> entries_;
+  detail::flat_array<std::uint32_t> index_of_;  // id -> entry index
+  detail::flat_array<std::uint64_t> slots_;     // (hash tag << 32) | (entry index + 1); 0 = empty
   std::size_t mask_ = 0;
 };
 

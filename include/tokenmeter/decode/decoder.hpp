@@ -18,9 +18,15 @@ TOKENMETER_BEGIN_NAMESPACE
 
 class decoder_table {
  public:
+  decoder_table() = default;
+  decoder_table(decoder_table&&) noexcept = default;
+  decoder_table& operator=(decoder_table&&) noexcept = default;
+
   void reserve(std::size_t ids, std::size_t bytes) {
     arena_.reserve(bytes);
-    offsets_.reserve(ids + 1);
+    offsets_.reserve(ids);
+    ends_.reserve(ids);
+    flags_.reserve(ids);
   }
 
   // Sets (or replaces: added tokens override vocabulary entries) the bytes of one id.
@@ -31,10 +37,10 @@ class decoder_table {
       ends_.resize(n, 0);
       flags_.resize(n, 0);
     }
-    offsets_[id] = static_cast<std::uint32_t>(arena_.size());
-    arena_.append(bytes);
-    ends_[id] = static_cast<std::uint32_t>(arena_.size());
-    flags_[id] = static_cast<std::uint8_t>(valid_flag | (special ? special_flag : 0));
+    offsets_.mut(id) = static_cast<std::uint32_t>(arena_.size());
+    arena_.append(bytes.data(), bytes.size());
+    ends_.mut(id) = static_cast<std::uint32_t>(arena_.size());
+    flags_.mut(id) = static_cast<std::uint8_t>(valid_flag | (special ? special_flag : 0));
   }
 
   // Metaspace-style decoders drop the space their pre-tokenizer prepended to the first token.
@@ -64,19 +70,20 @@ class decoder_table {
   }
 
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    return arena_.capacity() + offsets_.capacity() * 4 + ends_.capacity() * 4 + flags_.capacity();
+    return arena_.owned_bytes() + offsets_.owned_bytes() + ends_.owned_bytes() + flags_.owned_bytes();
   }
 
   void serialize(detail::binary_writer& w) const {
-    w.put_string(arena_);
-    w.put_vector(offsets_);
-    w.put_vector(ends_);
-    w.put_vector(flags_);
+    w.put_flat(arena_);
+    w.put_flat(offsets_);
+    w.put_flat(ends_);
+    w.put_flat(flags_);
     w.put<std::uint8_t>(strip_first_space_ ? 1 : 0);
   }
-  bool deserialize(detail::binary_reader& r) {
+  bool deserialize(detail::binary_reader& r, const std::shared_ptr<const void>& keep) {
     std::uint8_t strip = 0;
-    if (!r.get_string(arena_) || !r.get_vector(offsets_) || !r.get_vector(ends_) || !r.get_vector(flags_) || !r.get(strip))
+    if (!r.get_flat(arena_, keep) || !r.get_flat(offsets_, keep) || !r.get_flat(ends_, keep) || !r.get_flat(flags_, keep) ||
+        !r.get(strip))
       return false;
     if (offsets_.size() != flags_.size() || ends_.size() != flags_.size()) return false;
     for (std::size_t i = 0; i < flags_.size(); ++i)
@@ -86,10 +93,10 @@ class decoder_table {
   }
 
  private:
-  std::string arena_;
+  detail::flat_array<char> arena_;
   static constexpr std::uint8_t valid_flag = 1, special_flag = 2;
-  std::vector<std::uint32_t> offsets_, ends_;
-  std::vector<std::uint8_t> flags_;
+  detail::flat_array<std::uint32_t> offsets_, ends_;
+  detail::flat_array<std::uint8_t> flags_;
   bool strip_first_space_ = false;
 };
 

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/flat_array.hpp>
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -25,11 +27,17 @@ class binary_writer {
     put<std::uint64_t>(s.size());
     out_.append(s);
   }
+  // An array, padded to 8-byte alignment so a reader can use it in place.
   template <class T>
-  void put_vector(const std::vector<T>& v) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    put<std::uint64_t>(v.size());
-    out_.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+  void put_array(const T* p, std::size_t n) {
+    static_assert(std::is_trivially_copyable_v<T> && alignof(T) <= 8);
+    put<std::uint64_t>(n);
+    out_.append((8 - out_.size() % 8) % 8, '\0');
+    out_.append(reinterpret_cast<const char*>(p), n * sizeof(T));
+  }
+  template <class A>
+  void put_flat(const A& a) {
+    put_array(a.data(), a.size());
   }
   [[nodiscard]] std::string& data() noexcept { return out_; }
 
@@ -56,13 +64,16 @@ class binary_reader {
     pos_ += n;
     return true;
   }
+  // An array written by put_array, viewed in place (the input must outlive it: `keep`).
   template <class T>
-  bool get_vector(std::vector<T>& v) {
-    static_assert(std::is_trivially_copyable_v<T>);
+  bool get_flat(flat_array<T>& a, const std::shared_ptr<const void>& keep) {
     std::uint64_t n = 0;
-    if (!get(n) || n > (in_.size() - pos_) / sizeof(T)) return fail();
-    v.resize(n);
-    std::memcpy(v.data(), in_.data() + pos_, n * sizeof(T));
+    if (!get(n)) return false;
+    pos_ += (8 - pos_ % 8) % 8;
+    if (pos_ > in_.size() || n > (in_.size() - pos_) / sizeof(T)) return fail();
+    const char* p = in_.data() + pos_;
+    if (reinterpret_cast<std::uintptr_t>(p) % alignof(T) != 0) return fail();
+    a.view(reinterpret_cast<const T*>(p), n, keep);
     pos_ += n * sizeof(T);
     return true;
   }

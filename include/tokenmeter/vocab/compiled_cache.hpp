@@ -13,6 +13,7 @@
 #include <tokenmeter/detail/binary_io.hpp>
 #include <tokenmeter/detail/file.hpp>
 #include <tokenmeter/detail/hash.hpp>
+#include <tokenmeter/detail/mapped_file.hpp>
 #include <tokenmeter/tokenizer.hpp>
 #include <tokenmeter/version.hpp>
 #include <tokenmeter/vocab/hf_tokenizer_json.hpp>
@@ -33,7 +34,7 @@
 TOKENMETER_BEGIN_NAMESPACE
 namespace detail {
 
-inline constexpr std::uint32_t compiled_format_version = 1;
+inline constexpr std::uint32_t compiled_format_version = 2;
 inline constexpr char compiled_magic[8] = {'T', 'M', 'C', 'O', 'M', 'P', 'L', '1'};
 
 struct source_stamp {
@@ -93,6 +94,7 @@ inline bool store_compiled(const std::string& file, const tokenizer& tok, std::s
   binary_writer head;
   head.put(compiled_magic);
   head.put(compiled_format_version);
+  head.put<std::uint32_t>(0);  // keeps the payload 8-byte aligned
   head.put<std::uint64_t>(payload.size());
   head.put<std::uint64_t>(hash_bytes(payload));
 
@@ -117,18 +119,19 @@ inline bool store_compiled(const std::string& file, const tokenizer& tok, std::s
 [[nodiscard]] inline std::shared_ptr<const tokenizer> load_compiled(const std::string& file, std::string_view settings_key,
                                                                     const source_stamp& st, std::string_view expected_sha256,
                                                                     const hf_load_options* hf) {
-  auto data = read_file(file);
-  if (!data) return nullptr;
-  binary_reader head(*data);
+  const auto map = mapped_file::open(file);
+  if (!map) return nullptr;
+  const std::string_view data = map->bytes();
+  binary_reader head(data);
   char magic[8];
-  std::uint32_t version = 0;
+  std::uint32_t version = 0, pad = 0;
   std::uint64_t size = 0, checksum = 0;
   if (!head.get(magic) || std::string_view(magic, 8) != std::string_view(compiled_magic, 8) || !head.get(version) ||
-      version != compiled_format_version || !head.get(size) || !head.get(checksum))
+      version != compiled_format_version || !head.get(pad) || !head.get(size) || !head.get(checksum))
     return nullptr;
-  constexpr std::size_t header_bytes = 8 + 4 + 8 + 8;
-  if (data->size() != header_bytes + size) return nullptr;
-  const std::string_view payload = std::string_view(*data).substr(header_bytes);
+  constexpr std::size_t header_bytes = 8 + 4 + 4 + 8 + 8;
+  if (data.size() != header_bytes + size) return nullptr;
+  const std::string_view payload = data.substr(header_bytes);
   if (hash_bytes(payload) != checksum) return nullptr;
   binary_reader r(payload);
   std::string key, sha, skeleton;
@@ -141,7 +144,8 @@ inline bool store_compiled(const std::string& file, const tokenizer& tok, std::s
   vocab_table vocab;
   pair_table pairs;
   decoder_table decoder;
-  if (!vocab.deserialize(r) || !pairs.deserialize(r) || !decoder.deserialize(r) || !r.at_end()) return nullptr;
+  const std::shared_ptr<const void> keep = map;
+  if (!vocab.deserialize(r, keep) || !pairs.deserialize(r, keep) || !decoder.deserialize(r, keep) || !r.at_end()) return nullptr;
   auto t = hf != nullptr ? restore_hf_tokenizer(skeleton, *hf, file, std::move(vocab), std::move(pairs), std::move(decoder), unk)
                          : restore_tiktoken_tokenizer(skeleton, std::move(vocab), std::move(decoder));
   return t ? *t : nullptr;

@@ -92,6 +92,13 @@ struct tokenizer_cache {
 
 }  // namespace detail
 
+// Forgets the per-process cache of loaded tokenizers (tokenizers still in use stay alive).
+inline void clear_tokenizer_cache() {
+  auto& cache = detail::tokenizer_cache::instance();
+  std::lock_guard<std::mutex> lock(cache.mu);
+  cache.entries.clear();
+}
+
 // Resolves where a family's file is (without loading it).
 [[nodiscard]] inline result<std::string> locate_family_file(const family_info& fam, const load_options& opt = {}) {
   if (!opt.path.empty()) {
