@@ -17,6 +17,7 @@
 #include <tokenmeter/types.hpp>
 #include <tokenmeter/unicode/utf8.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -80,8 +81,13 @@ class tokenizer {
   [[nodiscard]] const normalizer& normalization() const noexcept { return p_.norm; }
   [[nodiscard]] const pretokenizer& pre_tokenizer() const noexcept { return p_.pre; }
   // One past the largest id the tokenizer can produce or decode.
-  [[nodiscard]] std::size_t id_bound() const noexcept { return p_.decoder.id_bound(); }
-  [[nodiscard]] std::string_view token_bytes(token_id id) const noexcept { return p_.decoder.bytes(id); }
+  [[nodiscard]] std::size_t id_bound() const noexcept {
+    return std::max(p_.decoder.id_bound(), p_.model.vocab.id_bound());
+  }
+  // What a token decodes to (empty for unknown ids).
+  [[nodiscard]] std::string_view token_bytes(token_id id) const noexcept {
+    return p_.decoder.contains(id) ? p_.decoder.bytes(id) : p_.model.vocab.bytes(id);
+  }
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
     return p_.model.memory_bytes() + p_.decoder.memory_bytes();
   }
@@ -123,7 +129,22 @@ class tokenizer {
   // Raw bytes of the ids (which need not form valid UTF-8 on their own).
   result<std::string> decode(std::span<const token_id> ids, bool skip_special = false) const {
     std::string out;
-    TOKENMETER_TRY_VOID(p_.decoder.decode(ids, out, skip_special));
+    bool first = true;
+    for (const token_id id : ids) {
+      std::string_view b;
+      if (p_.decoder.contains(id)) {
+        if (skip_special && p_.decoder.is_special(id)) continue;
+        b = p_.decoder.bytes(id);
+      } else if (p_.model.vocab.contains(id)) {
+        b = p_.model.vocab.bytes(id);
+      } else {
+        return make_error(errc::out_of_range, "token id " + std::to_string(id) + " is not in the vocabulary");
+      }
+      // Metaspace-style decoders drop the space their pre-tokenizer prepended to the first token.
+      if (first && p_.decoder.strip_first_leading_space() && !b.empty() && b.front() == ' ') b.remove_prefix(1);
+      first = false;
+      out.append(b);
+    }
     return out;
   }
 
@@ -136,6 +157,28 @@ class tokenizer {
 
   [[nodiscard]] special_tokens resolve(special_tokens s) const noexcept {
     return s == special_tokens::family_default ? p_.default_special : s;
+  }
+
+  // Hooks for incremental counting (count/stream_counter.hpp), which keeps the raw-token and
+  // normalization stages itself and needs the later stages on their own:
+  //
+  // Encodes already-normalized text of one section (text between raw-matched added tokens):
+  // normalized added tokens, then pre-tokenized pieces. `first_section` is true for the section
+  // that starts the input.
+  template <class Sink>
+  result<bool> encode_normalized_each(std::string_view normalized, bool first_section, Sink&& sink,
+                                      const encode_options& opt = {}) const {
+    workspace_lease lease;
+    const bool recognize = resolve(opt.special) == special_tokens::recognize;
+    return normalized_section(normalized, first_section, recognize ? norm_all_ : norm_plain_, *lease, sink);
+  }
+
+  // Merges one pre-tokenized piece (as the pre-tokenizer produced it) into ids.
+  template <class Sink>
+  bool encode_piece_each(std::string_view piece, Sink&& sink) const {
+    workspace_lease lease;
+    workspace& ws = *lease;
+    return p_.model.encode_piece(piece, ws.bpe, ws.syms, &piece_cache::for_tokenizer(id_), sink);
   }
 
  private:
@@ -210,6 +253,12 @@ class tokenizer {
       TOKENMETER_TRY(changed, p_.norm.apply(seg, ws.normalized));
       if (changed) text = ws.normalized;
     }
+    return normalized_section(text, first, norm_matcher, ws, sink);
+  }
+
+  template <class Sink>
+  result<bool> normalized_section(std::string_view text, bool first, const added_token_matcher& norm_matcher,
+                                  workspace& ws, Sink& sink) const {
     std::size_t pos = 0;
     added_match m{};
     while (norm_matcher.next_match(text, pos, m)) {
@@ -223,11 +272,10 @@ class tokenizer {
   template <class Sink>
   result<bool> pieces(std::string_view text, bool first, workspace& ws, Sink& sink) const {
     if (text.empty()) return true;
-    TOKENMETER_TRY(list, p_.pre.run(text, ws.pre, first));
     piece_cache* cache = &piece_cache::for_tokenizer(id_);
-    for (const std::string_view piece : *list)
-      if (!p_.model.encode_piece(piece, ws.bpe, ws.syms, cache, sink)) return false;
-    return true;
+    return p_.pre.for_each_piece(text, ws.pre, first, [&](std::string_view piece) {
+      return p_.model.encode_piece(piece, ws.bpe, ws.syms, cache, sink);
+    });
   }
 
   tokenizer_parts p_;

@@ -135,6 +135,31 @@ TEST(FastPattern, MatchesOracleOnLongRuns) {
   }
 }
 
+// Runs of one character class, 1..70 long, so the scanners' SIMD continuation (after 16 ASCII
+// characters) starts and stops at every offset within and across vector blocks.
+TEST(FastPattern, MatchesOracleAcrossSimdRuns) {
+  std::mt19937 rng(1123);
+  const std::vector<std::vector<char32_t>> classes = {
+      {U'a', U'q', U'z'}, {U'A', U'Q', U'Z'}, {U'0', U'7'}, {U' '}, {U'\n', U'\r'}, {U'.', U'-', U'\''},
+      {0x00E9, 0x0301}, {0x4E2D, 0x3042}, {U'\t', 0x00A0}};
+  std::uniform_int_distribution<std::size_t> pick_class(0, classes.size() - 1), run_len(1, 70);
+  std::vector<std::string> texts;
+  for (int k = 0; k < 300; ++k) {
+    std::string t;
+    for (int r = 0; r < 6; ++r) {
+      const auto& cls = classes[pick_class(rng)];
+      std::uniform_int_distribution<std::size_t> pick(0, cls.size() - 1);
+      for (std::size_t i = run_len(rng); i > 0; --i) append_utf8(t, cls[pick(rng)]);
+    }
+    texts.push_back(t);
+  }
+  for (const std::string& p : known_patterns()) {
+    const auto re = split_regex::compile(p).value_or_throw();
+    if (!re.has_fast_engine()) continue;
+    for (const auto& t : texts) ASSERT_EQ(fast_spans(re, t), oracle_spans(re, t)) << "pattern " << p << "\ntext " << t;
+  }
+}
+
 TEST(FastPattern, ShippedPatternsGetHandWrittenScanners) {
   for (const char* f : {"kimi-k2", "glm-5", "minimax-m2"})
     EXPECT_TRUE(split_regex::compile(manifest::embedded().family(f)->pattern).value_or_throw().has_shape_scanner()) << f;

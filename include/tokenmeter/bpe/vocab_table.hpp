@@ -1,4 +1,10 @@
 // The vocabulary: token id <-> token bytes, with an xxHash-keyed open-addressing index.
+//
+// Layout, chosen for the hot path (one lookup per piece, more while merging): a slot is 16
+// bytes holding the key's first 8 bytes, its length, a hash tag and the id, so a lookup of a
+// key up to 8 bytes long -- most words and merge candidates -- touches one cache line; longer
+// keys compare the rest against the arena. Entries are indexed by id (ids are dense in every
+// real vocabulary; bounded by max_token_id so a hostile file cannot force a huge allocation).
 #pragma once
 
 #include <tokenmeter/config.hpp>
@@ -8,7 +14,9 @@
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/types.hpp>
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +25,9 @@ TOKENMETER_BEGIN_NAMESPACE
 
 class vocab_table {
  public:
+  static constexpr std::size_t max_token_bytes = 0xFFFF;
+  static constexpr token_id max_token_id = 1u << 24;  // 16.7M: real vocabularies are below 1M
+
   vocab_table() = default;
   vocab_table(vocab_table&&) noexcept = default;
   vocab_table& operator=(vocab_table&&) noexcept = default;
@@ -26,8 +37,8 @@ class vocab_table {
     entries_.reserve(tokens);
   }
 
-  // Adds a token; ids may be sparse. Duplicate ids or duplicate bytes are errors, because a
-  // vocabulary with either cannot round-trip and its rank order would be ambiguous.
+  // Adds a token. Duplicate ids or duplicate bytes are errors, because a vocabulary with either
+  // cannot round-trip and its rank order would be ambiguous.
   result<void> add(token_id id, std::string_view bytes) {
     if (id >= max_token_id)
       return make_error(errc::out_of_range, "token id " + std::to_string(id) + " is beyond the supported " +
@@ -35,33 +46,36 @@ class vocab_table {
     if (bytes.size() > max_token_bytes)
       return make_error(errc::limit_exceeded, "token " + std::to_string(id) + " is " +
                                                   std::to_string(bytes.size()) + " bytes long");
-    if (id >= index_of_.size()) index_of_.resize(static_cast<std::size_t>(id) + 1, absent);
-    if (index_of_[id] != absent) return make_error(errc::vocab_corrupt, "duplicate token id " + std::to_string(id));
-    index_of_.mut(id) = static_cast<std::uint32_t>(entries_.size());
-    entries_.push_back({static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(bytes.size()), id});
+    if (id >= entries_.size()) entries_.resize(static_cast<std::size_t>(id) + 1, entry{0, absent});
+    if (entries_[id].len != absent) return make_error(errc::vocab_corrupt, "duplicate token id " + std::to_string(id));
+    if (arena_.size() + bytes.size() > 0xFFFFFFFFu)
+      return make_error(errc::limit_exceeded, "vocabulary exceeds 4 GiB of token bytes");
+    entries_.mut(id) = {static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(bytes.size())};
     arena_.append(bytes.data(), bytes.size());
-    if (arena_.size() > 0xFFFFFFFFu) return make_error(errc::limit_exceeded, "vocabulary exceeds 4 GiB of token bytes");
+    ++count_;
     return {};
   }
 
   // Builds the bytes -> id index; reports the first duplicate byte string.
   result<void> finalize() {
-    const std::size_t cap = detail::table_capacity_for(entries_.size());
-    slots_.assign(cap, 0);
+    // Load factor below 0.8; slots are 16 bytes, four to a cache line.
+    const std::size_t cap = std::bit_ceil(std::max<std::size_t>(16, count_ + count_ / 4 + 1));
+    slots_.assign(cap, slot{});
     mask_ = cap - 1;
-    for (std::uint32_t e = 0; e < entries_.size(); ++e) {
-      const std::string_view key = bytes_of_entry(e);
+    for (token_id id = 0; id < entries_.size(); ++id) {
+      if (entries_[id].len == absent) continue;
+      const std::string_view key = bytes_of(id);
       const std::uint64_t h = detail::hash_bytes(key);
-      const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
+      const slot probe = make_slot(key, h, id);
       for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-        const std::uint64_t s = slots_[i];
-        if (s == 0) {
-          slots_.mut(i) = (static_cast<std::uint64_t>(tag) << 32) | (e + 1);
+        const slot& s = slots_[i];
+        if (s.id_plus1 == 0) {
+          slots_.mut(i) = probe;
           break;
         }
-        if (static_cast<std::uint32_t>(s >> 32) == tag && bytes_of_entry(static_cast<std::uint32_t>(s) - 1) == key)
-          return make_error(errc::vocab_corrupt, "tokens " + std::to_string(entries_[static_cast<std::uint32_t>(s) - 1].id) +
-                                                     " and " + std::to_string(entries_[e].id) + " have the same bytes");
+        if (same_key(s, probe, key))
+          return make_error(errc::vocab_corrupt, "tokens " + std::to_string(s.id_plus1 - 1) + " and " + std::to_string(id) +
+                                                     " have the same bytes");
       }
     }
     return {};
@@ -73,71 +87,103 @@ class vocab_table {
 
   // Lookup with a precomputed detail::hash_bytes(key).
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE token_id find(std::string_view key, std::uint64_t h) const noexcept {
-    if (TOKENMETER_UNLIKELY(slots_.empty())) return no_token;
-    const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
+    if (TOKENMETER_UNLIKELY(slots_.empty() || key.size() > max_token_bytes)) return no_token;
+    const slot probe = make_slot(key, h, 0);
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-      const std::uint64_t s = slots_[i];
-      if (s == 0) return no_token;
-      if (static_cast<std::uint32_t>(s >> 32) == tag) {
-        const entry& en = entries_[static_cast<std::uint32_t>(s) - 1];
-        if (en.len == key.size() && detail::bytes_equal(arena_.data() + en.offset, key.data(), key.size()))
-          return en.id;
-      }
+      const slot& s = slots_[i];
+      if (s.id_plus1 == 0) return no_token;
+      if (same_key(s, probe, key)) return s.id_plus1 - 1;
     }
   }
 
-  [[nodiscard]] bool contains(token_id id) const noexcept { return id < index_of_.size() && index_of_[id] != absent; }
+  [[nodiscard]] bool contains(token_id id) const noexcept { return id < entries_.size() && entries_[id].len != absent; }
   // Bytes of a token; empty for ids not in the table.
-  [[nodiscard]] std::string_view bytes(token_id id) const noexcept {
-    return contains(id) ? bytes_of_entry(index_of_[id]) : std::string_view{};
-  }
-  [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+  [[nodiscard]] std::string_view bytes(token_id id) const noexcept { return contains(id) ? bytes_of(id) : std::string_view{}; }
+  [[nodiscard]] std::size_t size() const noexcept { return count_; }
   // One past the largest id (ids may be sparse).
-  [[nodiscard]] std::size_t id_bound() const noexcept { return index_of_.size(); }
+  [[nodiscard]] std::size_t id_bound() const noexcept { return entries_.size(); }
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    return arena_.owned_bytes() + entries_.owned_bytes() + index_of_.owned_bytes() + slots_.owned_bytes();
+    return arena_.owned_bytes() + entries_.owned_bytes() + slots_.owned_bytes();
   }
 
   void serialize(detail::binary_writer& w) const {
     w.put_flat(arena_);
     w.put_flat(entries_);
-    w.put_flat(index_of_);
     w.put_flat(slots_);
+    w.put<std::uint64_t>(count_);
   }
   // Restores a table written by serialize(), in place over the reader's memory (kept alive by
   // `keep`); false (table unusable) if the data is inconsistent.
   bool deserialize(detail::binary_reader& r, const std::shared_ptr<const void>& keep) {
-    if (!r.get_flat(arena_, keep) || !r.get_flat(entries_, keep) || !r.get_flat(index_of_, keep) || !r.get_flat(slots_, keep))
+    std::uint64_t count = 0;
+    if (!r.get_flat(arena_, keep) || !r.get_flat(entries_, keep) || !r.get_flat(slots_, keep) || !r.get(count)) return false;
+    if (slots_.empty() || (slots_.size() & (slots_.size() - 1)) != 0 || count >= slots_.size() ||
+        entries_.size() > max_token_id)
       return false;
-    if (slots_.empty() || (slots_.size() & (slots_.size() - 1)) != 0 || entries_.size() >= slots_.size()) return false;
     mask_ = slots_.size() - 1;
+    count_ = count;
     for (const entry& e : entries_)
-      if (e.offset > arena_.size() || e.len > arena_.size() - e.offset || e.id >= index_of_.size()) return false;
-    for (const std::uint32_t i : index_of_)
-      if (i != absent && i >= entries_.size()) return false;
-    for (const std::uint64_t sl : slots_)
-      if (static_cast<std::uint32_t>(sl) > entries_.size()) return false;
+      if (e.len != absent && (e.offset > arena_.size() || e.len > arena_.size() - e.offset)) return false;
+    for (const slot& s : slots_)
+      if (s.id_plus1 > entries_.size() || (s.id_plus1 != 0 && entries_[s.id_plus1 - 1].len == absent)) return false;
     return true;
   }
-
-  static constexpr std::size_t max_token_bytes = 1u << 16;
-  static constexpr token_id max_token_id = 1u << 24;  // 16.7M: real vocabularies are below 1M
 
  private:
   static constexpr std::uint32_t absent = 0xFFFFFFFFu;
   struct entry {
     std::uint32_t offset, len;
-    token_id id;
   };
-  [[nodiscard]] std::string_view bytes_of_entry(std::uint32_t e) const noexcept {
-    return {arena_.data() + entries_[e].offset, entries_[e].len};
+  struct slot {
+    std::uint64_t prefix = 0;   // the key's first 8 bytes, zero padded
+    std::uint32_t id_plus1 = 0;  // 0: empty
+    std::uint16_t tag = 0;       // more hash bits
+    std::uint16_t len = 0;       // key length (keys are at most 64 KiB)
+  };
+  static_assert(sizeof(slot) == 16);
+
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE static slot make_slot(std::string_view key, std::uint64_t h, token_id id) noexcept {
+    slot s;
+    s.prefix = load_prefix(key);
+    s.id_plus1 = id + 1;
+    s.tag = static_cast<std::uint16_t>(h >> 48);
+    s.len = static_cast<std::uint16_t>(key.size());
+    return s;
+  }
+  // The first min(8, size) bytes, zero padded, with fixed-size loads only (a variable-length
+  // memcpy would be a library call on the hottest path). Byte order is irrelevant: it only
+  // has to be the same function at build and lookup time.
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE static std::uint64_t load_prefix(std::string_view key) noexcept {
+    const auto* d = reinterpret_cast<const unsigned char*>(key.data());
+    const std::size_t n = key.size();
+    std::uint64_t p = 0;
+    if (n >= 8) {
+      std::memcpy(&p, d, 8);
+    } else if (n >= 4) {  // two overlapping 4-byte loads
+      std::uint32_t a, b;
+      std::memcpy(&a, d, 4);
+      std::memcpy(&b, d + n - 4, 4);
+      p = a | (static_cast<std::uint64_t>(b) << (8 * (n - 4)));
+    } else if (n > 0) {
+      p = d[0] | (static_cast<std::uint64_t>(d[n / 2]) << (8 * (n / 2))) | (static_cast<std::uint64_t>(d[n - 1]) << (8 * (n - 1)));
+    }
+    return p;
+  }
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE bool same_key(const slot& s, const slot& probe, std::string_view key) const noexcept {
+    if (s.prefix != probe.prefix || s.tag != probe.tag || s.len != probe.len) return false;
+    if (key.size() <= 8) return true;
+    const entry& e = entries_[s.id_plus1 - 1];
+    return detail::bytes_equal(arena_.data() + e.offset + 8, key.data() + 8, key.size() - 8);
+  }
+  [[nodiscard]] std::string_view bytes_of(token_id id) const noexcept {
+    return {arena_.data() + entries_[id].offset, entries_[id].len};
   }
 
   detail::flat_array<char> arena_;
-  detail::flat_array<entry> entries_;
-  detail::flat_array<std::uint32_t> index_of_;  // id -> entry index
-  detail::flat_array<std::uint64_t> slots_;     // (hash tag << 32) | (entry index + 1); 0 = empty
+  detail::flat_array<entry> entries_;  // by id
+  detail::flat_array<slot> slots_;
   std::size_t mask_ = 0;
+  std::size_t count_ = 0;
 };
 
 TOKENMETER_END_NAMESPACE

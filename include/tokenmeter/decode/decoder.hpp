@@ -1,6 +1,8 @@
 // Decoding ids back to bytes. Every decoder our families use (ByteLevel, Replace, ByteFallback,
 // Fuse, Strip, Metaspace) is a per-token rewrite, so the loader applies the chain once per token
-// at load time and decoding is a table lookup per id.
+// at load time and decoding is a table lookup per id. The table holds only the tokens whose
+// decoded bytes differ from their vocabulary bytes (special tokens, Gemma's U+2581 words, ...);
+// every other id decodes to its vocabulary bytes, so they are not stored twice.
 #pragma once
 
 #include <tokenmeter/config.hpp>
@@ -55,19 +57,7 @@ class decoder_table {
     return {arena_.data() + offsets_[id], ends_[id] - offsets_[id]};
   }
 
-  result<void> decode(std::span<const token_id> ids, std::string& out, bool skip_special = false) const {
-    bool first = true;
-    for (const token_id id : ids) {
-      if (!contains(id))
-        return make_error(errc::out_of_range, "token id " + std::to_string(id) + " is not in the vocabulary");
-      if (skip_special && (flags_[id] & special_flag)) continue;
-      std::string_view b = bytes(id);
-      if (first && strip_first_space_ && !b.empty() && b.front() == ' ') b.remove_prefix(1);
-      first = false;
-      out.append(b);
-    }
-    return {};
-  }
+  [[nodiscard]] bool strip_first_leading_space() const noexcept { return strip_first_space_; }
 
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
     return arena_.owned_bytes() + offsets_.owned_bytes() + ends_.owned_bytes() + flags_.owned_bytes();

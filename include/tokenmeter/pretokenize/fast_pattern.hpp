@@ -13,6 +13,7 @@
 #pragma once
 
 #include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/callback.hpp>
 #include <tokenmeter/unicode/code_point_set.hpp>
 #include <tokenmeter/unicode/kind_table.hpp>
 #include <tokenmeter/unicode/properties.hpp>
@@ -66,7 +67,7 @@ class fast_pattern {
   // Calls f(start, end) for each match in `text` (valid UTF-8), left to right, exactly like a
   // backtracking engine's find_iter for a pattern that cannot match the empty string.
   template <class F>
-  void for_each_match(std::string_view text, F&& f) const {
+  bool for_each_match(std::string_view text, F&& f) const {
     const std::size_t n = text.size();
     std::size_t pos = 0;
     while (pos < n) {
@@ -81,12 +82,13 @@ class fast_pattern {
         }
       }
       if (found) {
-        f(pos, end);
+        if (!detail::invoke_continue(f, pos, end)) return false;
         pos = end;
       } else {
         pos += utf8_sequence_length(static_cast<unsigned char>(text[pos]));
       }
     }
+    return true;
   }
 
   [[nodiscard]] std::size_t class_count() const noexcept { return sets_.size(); }

@@ -77,7 +77,7 @@ class pretokenizer {
                             pretokenize::matches_only>;
 
   pretokenizer() = default;
-  explicit pretokenizer(std::vector<step> steps) : steps_(std::move(steps)) {}
+  explicit pretokenizer(std::vector<step> steps) : steps_(std::move(steps)) { plan_direct(); }
 
   [[nodiscard]] const std::vector<step>& steps() const noexcept { return steps_; }
 
@@ -97,7 +97,70 @@ class pretokenizer {
     return &ws.a;
   }
 
+  // Calls f(piece) for each piece in order; f returns false to stop. Returns false if stopped.
+  // The usual configuration (one regex step, the others identities) streams pieces from the
+  // matcher to f without building lists; anything else goes through run().
+  template <class F>
+  result<bool> for_each_piece(std::string_view text, pretokenize_workspace& ws, bool is_first_section, F&& f) const {
+    if (direct_step_ >= 0) {
+      if (text.empty()) return true;
+      const split_regex& re = direct_regex();
+      bool go = true;
+      std::size_t prev = 0;
+      TOKENMETER_TRY_VOID(re.for_each_match(text, [&](std::size_t s, std::size_t e) {
+        if (s == e) return true;  // empty matches never delimit pieces
+        if (direct_gaps_ && prev != s && !(go = f(text.substr(prev, s - prev)))) return false;
+        prev = e;
+        return go = f(text.substr(s, e - s));
+      }));
+      if (go && direct_gaps_ && prev != text.size()) go = f(text.substr(prev));
+      return go;
+    }
+    TOKENMETER_TRY(list, run(text, ws, is_first_section));
+    for (const std::string_view piece : *list)
+      if (!f(piece)) return false;
+    return true;
+  }
+
  private:
+  // Finds the one step that splits when every other step is an identity (ByteLevel without regex
+  // or prefix space): isolated non-inverted Split keeps gaps as pieces, tiktoken's rule drops them.
+  void plan_direct() {
+    direct_step_ = -1;
+    int found = -1;
+    bool gaps = false;
+    for (std::size_t i = 0; i < steps_.size(); ++i) {
+      const step& s = steps_[i];
+      bool splits = false, direct = false, keep_gaps = false;
+      if (const auto* bl = std::get_if<pretokenize::byte_level>(&s)) {
+        if (bl->add_prefix_space) return;
+        splits = direct = keep_gaps = std::holds_alternative<split_regex>(bl->regex);
+      } else if (const auto* sp = std::get_if<pretokenize::split>(&s)) {
+        splits = true;
+        direct = std::holds_alternative<split_regex>(sp->pattern) && !sp->invert &&
+                 sp->behavior == pretokenize::split_behavior::isolated;
+        keep_gaps = true;
+      } else if (std::holds_alternative<pretokenize::matches_only>(s)) {
+        splits = direct = true;
+      } else {
+        return;
+      }
+      if (!splits) continue;
+      if (!direct || found >= 0) return;
+      found = static_cast<int>(i);
+      gaps = keep_gaps;
+    }
+    direct_step_ = found;
+    direct_gaps_ = gaps;
+  }
+
+  const split_regex& direct_regex() const {
+    const step& s = steps_[static_cast<std::size_t>(direct_step_)];
+    if (const auto* bl = std::get_if<pretokenize::byte_level>(&s)) return std::get<split_regex>(bl->regex);
+    if (const auto* sp = std::get_if<pretokenize::split>(&s)) return std::get<split_regex>(sp->pattern);
+    return std::get<pretokenize::matches_only>(s).regex;
+  }
+
   // Appends the (offsets, is_match) list of `piece` for a pattern, as HF's Pattern::find_matches.
   template <class Find>
   static void find_matches(std::string_view piece, pretokenize_workspace& ws, Find&& find) {
@@ -261,6 +324,8 @@ class pretokenizer {
   }
 
   std::vector<step> steps_;
+  int direct_step_ = -1;  // index of the one splitting step when for_each_piece can stream
+  bool direct_gaps_ = false;
 };
 
 TOKENMETER_END_NAMESPACE

@@ -100,8 +100,9 @@ class split_regex {
     return pretokenize::fast_pattern::compile(state_->source);
   }
 
-  // Calls f(start, end) for each non-overlapping match in `text` (valid UTF-8), left to right.
-  // Lookarounds see only `text`: a piece's end is the end of the world, as in the references.
+  // Calls f(start, end) for each non-overlapping match in `text` (valid UTF-8), left to right;
+  // f may return false to stop. Lookarounds see only `text`: a piece's end is the end of the
+  // world, as in the references.
   template <class F>
   result<void> for_each_match(std::string_view text, F&& f) const {
     if (state_->scanner) {
@@ -132,7 +133,7 @@ class split_regex {
     while (m->find(status) && U_SUCCESS(status)) {
       const auto s = static_cast<std::size_t>(m->start64(status));
       const auto e = static_cast<std::size_t>(m->end64(status));
-      f(s, e);
+      if (!detail::invoke_continue(f, s, e)) break;
     }
     m.reset();
     utext_close(ut);

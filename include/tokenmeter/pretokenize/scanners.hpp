@@ -13,6 +13,8 @@
 #pragma once
 
 #include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/callback.hpp>
+#include <tokenmeter/detail/simd/byte_class.hpp>
 #include <tokenmeter/unicode/kind_table.hpp>
 #include <tokenmeter/unicode/properties.hpp>
 #include <tokenmeter/unicode/utf8.hpp>
@@ -52,8 +54,9 @@ class shape_scanner {
 
   [[nodiscard]] shape kind() const noexcept { return shape_; }
 
+  // f(start, end) may return false to stop; returns false if it did.
   template <class F>
-  void for_each_match(std::string_view text, F&& f) const {
+  bool for_each_match(std::string_view text, F&& f) const {
     std::size_t pos = 0;
     const std::size_t n = text.size();
     while (pos < n) {
@@ -61,14 +64,16 @@ class shape_scanner {
                               : shape_ == shape::cl100k ? match_cl100k(text, pos)
                                                         : match_gpt2(text, pos);
       // Every character starts some alternative in these patterns, so end > pos always.
-      f(pos, end);
+      if (!detail::invoke_continue(f, pos, end)) return false;
       pos = end;
     }
+    return true;
   }
 
  private:
-  // Flag bits of a character.
+  // Flag bits of a character (all within the low 8 bits: ascii_rows_ is indexed by them).
   static constexpr std::uint16_t L = 1, N = 2, WS = 4, NL = 8, U = 16, W = 32, HAN = 64, SLASH = 128;
+  static constexpr std::uint32_t no_limit = 0xFFFFFFFFu;
 
   shape_scanner(shape s, bool han_first, bool slash_suffix, int digits)
       : shape_(s), han_first_(han_first), slash_suffix_(slash_suffix), max_digits_(static_cast<std::uint32_t>(digits)) {
@@ -96,6 +101,14 @@ class shape_scanner {
     ascii_[static_cast<unsigned char>('\r')] |= NL;
     ascii_[static_cast<unsigned char>('\n')] |= NL;
     ascii_[static_cast<unsigned char>('/')] |= SLASH;
+    // A mask's set is the union of its bits' sets.
+    std::array<detail::simd::ascii_set_rows, 8> bit_rows;
+    for (unsigned bit = 0; bit < 8; ++bit)
+      bit_rows[bit] = detail::simd::make_ascii_set([&](unsigned char b) { return (ascii_[b] >> bit) & 1; });
+    for (std::size_t m = 0; m < ascii_rows_.size(); ++m)
+      for (unsigned bit = 0; bit < 8; ++bit)
+        if ((m >> bit) & 1)
+          for (std::size_t i = 0; i < 16; ++i) ascii_rows_[m][i] = static_cast<std::uint8_t>(ascii_rows_[m][i] | bit_rows[bit][i]);
   }
 
   // Flags of the character at pos; sets `next` to the position after it.
@@ -115,16 +128,25 @@ class shape_scanner {
   }
 
   // End of the run of characters whose flags intersect `mask`, starting at pos (max `limit` chars).
+  // An unlimited run that has gone on for 16 ASCII characters continues in the SIMD kernel:
+  // words are short, so the kernel's setup only pays off on long runs.
   TOKENMETER_ALWAYS_INLINE std::size_t run(std::string_view t, std::size_t pos, std::uint16_t mask,
-                                           std::uint32_t limit = 0xFFFFFFFFu) const noexcept {
+                                           std::uint32_t limit = no_limit) const noexcept {
     const std::size_t n = t.size();
+    std::uint32_t streak = 0;
     for (std::uint32_t count = 0; pos < n && count < limit; ++count) {
       const auto b = static_cast<unsigned char>(t[pos]);
       if (b < 0x80) {
         if (!(ascii_[b] & mask)) break;
         ++pos;
+        if (++streak == 16 && limit == no_limit) {
+          pos += detail::simd::ascii_set_prefix(reinterpret_cast<const std::uint8_t*>(t.data()) + pos, n - pos,
+                                                ascii_rows_[mask & 0xFF].data());
+          streak = 0;
+        }
         continue;
       }
+      streak = 0;
       std::size_t next;
       if (!(at(t, pos, next) & mask)) break;
       pos = next;
@@ -185,12 +207,30 @@ class shape_scanner {
     // The alternatives in the pattern's order: A1 with the one-character prefix (greedy ?), A1
     // without it, then the same for A2.
     const bool p_ok = !(f0 & (NL | L | N));
-    if (p_ok)
-      if (const std::size_t e = letters_o200k(t, q, true)) return e;
-    if (const std::size_t e = letters_o200k(t, pos, true)) return e;
-    if (p_ok)
-      if (const std::size_t e = letters_o200k(t, q, false)) return e;
-    if (const std::size_t e = letters_o200k(t, pos, false)) return e;
+    const std::size_t n = t.size();
+    bool letters_possible = true;
+    if (static_cast<unsigned char>(t[pos]) < 0x80) {
+      // ASCII shortcuts. A lowercase ASCII letter (after the prefix, if there is one) is in W and
+      // not in U, so A1 matches with U* empty and W+ the whole W run.
+      const std::size_t s = p_ok ? q : pos;
+      const auto b = s < n ? static_cast<unsigned char>(t[s]) : 0x80;
+      if (b < 0x80 && (ascii_[b] & W)) {
+        std::size_t end = run(t, s, W);
+        if (end < n && t[end] == '\'') end += contraction(t, end, true);
+        return end;
+      }
+      // A1 and A2 need a letter or mark at pos, or after a prefix character: an ASCII non-letter
+      // at pos followed by an ASCII non-letter (or nothing) rules them out.
+      if (!(f0 & L)) letters_possible = p_ok && s < n && (b >= 0x80 || (ascii_[b] & L));
+    }
+    if (letters_possible) {
+      if (p_ok)
+        if (const std::size_t e = letters_o200k(t, q, true)) return e;
+      if (const std::size_t e = letters_o200k(t, pos, true)) return e;
+      if (p_ok)
+        if (const std::size_t e = letters_o200k(t, q, false)) return e;
+      if (const std::size_t e = letters_o200k(t, pos, false)) return e;
+    }
     if (f0 & N) return run(t, pos, N, max_digits_);
     if (const std::size_t e = punctuation(t, pos, f0, q)) return e;
     return whitespace(t, pos, true);
@@ -302,6 +342,7 @@ class shape_scanner {
   bool han_first_, slash_suffix_;
   std::uint32_t max_digits_;
   std::array<std::uint16_t, 128> ascii_{};
+  std::array<detail::simd::ascii_set_rows, 256> ascii_rows_{};  // ASCII set of each flag mask, for the SIMD kernel
   std::array<std::uint16_t, unicode::kind_count> kind_flags_{};
 };
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/simd/byte_class.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -19,16 +20,11 @@ inline constexpr std::size_t utf8_npos = static_cast<std::size_t>(-1);
 
 namespace detail {
 
-// Number of leading ASCII bytes in [p, p+n): 8 bytes at a time, as most text is ASCII.
-[[nodiscard]] inline std::size_t ascii_prefix(const unsigned char* p, std::size_t n) noexcept {
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    if (w & 0x8080808080808080ULL) break;
-  }
-  while (i < n && p[i] < 0x80) ++i;
-  return i;
+// Number of leading ASCII bytes in [p, p+n): the SIMD kernel, entered only at an ASCII byte so
+// text without ASCII runs (CJK) does not pay a call per character.
+[[nodiscard]] TOKENMETER_ALWAYS_INLINE std::size_t ascii_prefix(const unsigned char* p, std::size_t n) noexcept {
+  if (n == 0 || p[0] >= 0x80) return 0;
+  return simd::ascii_prefix(p, n);
 }
 
 }  // namespace detail

@@ -387,14 +387,18 @@ inline result<std::shared_ptr<const tokenizer>> load_hf_tokenizer_json(std::stri
   std::sort(by_id.begin(), by_id.end());
   for (const auto& [id, tok] : by_id) {
     if (!is_valid_utf8(*tok)) return ctx.fail(errc::vocab_corrupt, "vocab entry " + std::to_string(id) + " is not UTF-8");
+    std::string_view key = *tok;
+    std::optional<std::string> raw;
     if (byte_level) {
-      if (auto raw = detail::byte_level_decode(*tok)) {
-        if (auto r = model.vocab.add(id, *raw); !r) return ctx.fail(r.error_value().code, r.error_value().message);
-      }
-    } else if (auto r = model.vocab.add(id, *tok); !r) {
-      return ctx.fail(r.error_value().code, r.error_value().message);
+      raw = detail::byte_level_decode(*tok);
+      if (raw) key = *raw;
     }
-    parts.decoder.set(id, dec.apply(*tok), false);
+    if (!byte_level || raw) {
+      if (auto r = model.vocab.add(id, key); !r) return ctx.fail(r.error_value().code, r.error_value().message);
+    }
+    // The decoder table keeps only tokens that decode to something else than their key.
+    std::string decoded = dec.apply(*tok);
+    if ((byte_level && !raw) || decoded != key) parts.decoder.set(id, decoded, false);
   }
   if (auto r = model.vocab.finalize(); !r) return ctx.fail(r.error_value().code, r.error_value().message);
 

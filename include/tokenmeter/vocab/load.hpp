@@ -50,7 +50,7 @@ inline hf_load_options hf_options_for(const family_info& fam) { return hf_load_o
 inline std::string family_settings_key(const family_info& fam) {
   nlohmann::json overlay = nlohmann::json::array();
   for (const auto& a : fam.added_tokens_overlay) overlay.push_back({a.id, a.content, a.special, a.normalized});
-  const nlohmann::json k{{"tokenmeter", TOKENMETER_VERSION_STRING}, {"family", fam.id}, {"format", static_cast<int>(fam.format)},
+  const nlohmann::json k{{"tokenmeter", TOKENMETER_VERSION_STRING}, {"cache_format", compiled_format_version}, {"family", fam.id}, {"format", static_cast<int>(fam.format)},
                          {"pattern", fam.pattern}, {"specials", fam.special_list}, {"max_rank", fam.max_rank.value_or(0)},
                          {"overlay", overlay}, {"default", static_cast<int>(fam.default_special)},
                          {"hf_unicode", hf_options_for(fam).normalization_unicode_version}};

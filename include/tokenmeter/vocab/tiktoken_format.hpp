@@ -177,9 +177,6 @@ inline result<std::shared_ptr<const tokenizer>> make_tiktoken_tokenizer(vocab_ta
   TOKENMETER_TRY_VOID(vocab.finalize());
   tokenizer_parts parts;
   TOKENMETER_TRY_VOID(detail::tiktoken_pipeline(spec, parts));
-  parts.decoder.reserve(vocab.id_bound() + spec.special_tokens.size(), 0);
-  for (token_id id = 0; id < vocab.id_bound(); ++id)
-    if (vocab.contains(id)) parts.decoder.set(id, vocab.bytes(id), false);
   for (const added_token& a : parts.added) {
     if (vocab.contains(a.id))
       return make_error(errc::vocab_corrupt, spec.name + ": special token " + a.content + " reuses the id " +
