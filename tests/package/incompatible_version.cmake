@@ -1,6 +1,7 @@
 # package.find_package_incompatible_version: the 0.x rule (SameMinorVersion). Asking for another
 # major or minor version, or a newer patch, must fail to configure with CMake's version error; the
 # installed major.minor and major.minor.patch must configure. Configure only: nothing is compiled.
+cmake_minimum_required(VERSION 3.25)
 foreach(v PREFIX VERSION CONSUMER WORK GENERATOR CXX)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "incompatible_version.cmake: -D${v}= is required")

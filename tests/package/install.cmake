@@ -1,4 +1,5 @@
 # package.install: `cmake --install` this build into a fresh PREFIX and check what landed there.
+cmake_minimum_required(VERSION 3.25)
 foreach(v BUILD_DIR SOURCE_DIR PREFIX INCLUDEDIR BINDIR CMAKEDIR PKGCONFIGDIR DATADIR)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "install.cmake: -D${v}= is required")

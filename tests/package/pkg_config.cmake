@@ -1,6 +1,7 @@
 # package.pkg_config: build the consumer with nothing but `pkg-config --cflags --libs tokenmeter`
 # (and -std=c++20), then run it. Static SIMD dispatch must not need libhwy, and xxHash is used
 # inline, so neither may appear in --libs.
+cmake_minimum_required(VERSION 3.25)
 foreach(v PREFIX PKGCONFIGDIR CXX SOURCE WORK)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "pkg_config.cmake: -D${v}= is required")

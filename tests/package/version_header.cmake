@@ -1,5 +1,7 @@
 # package.version_header: the one version (project(VERSION)) is what the installed version.hpp,
-# the package version file, tokenmeter.pc and the installed CLI say; the ABI namespace is installed.
+# the package version file, tokenmeter.pc, the vcpkg port and the installed CLI say; the ABI
+# namespace is installed.
+cmake_minimum_required(VERSION 3.25)
 foreach(v PREFIX VERSION INCLUDEDIR CMAKEDIR PKGCONFIGDIR)
   if(NOT DEFINED ${v})
     message(FATAL_ERROR "version_header.cmake: -D${v}= is required")
@@ -37,6 +39,15 @@ if(NOT config MATCHES "#define TOKENMETER_ABI_NAMESPACE (abi_v[0-9]+)")
   list(APPEND errors "the installed config.hpp defines no TOKENMETER_ABI_NAMESPACE abi_vN")
 else()
   set(abi "${CMAKE_MATCH_1}")
+endif()
+
+# The vcpkg port states the version literally (the Conan recipes read project(VERSION) themselves).
+if(SOURCE_DIR)
+  file(READ "${SOURCE_DIR}/ports/tokenmeter/vcpkg.json" port_manifest)
+  string(JSON port_version GET "${port_manifest}" version)
+  if(NOT port_version STREQUAL VERSION)
+    list(APPEND errors "ports/tokenmeter/vcpkg.json says version ${port_version}, project(VERSION) says ${VERSION}")
+  endif()
 endif()
 
 if(CLI)
