@@ -41,7 +41,8 @@ inline std::size_t ascii_set_prefix(const std::uint8_t* HWY_RESTRICT p, std::siz
   const auto bit_table = hn::LoadDup128(d, high_bit);
   const auto low_nibble = hn::Set(d, std::uint8_t{0x0F});
   std::size_t i = 0;
-  for (; i + lanes <= n; i += lanes) {
+  // The 16-entry table lookups need 16-byte blocks; a narrower target (SCALAR) uses the loop below.
+  for (; lanes >= 16 && i + lanes <= n; i += lanes) {
     const auto v = hn::LoadU(d, p + i);
     const auto row = hn::TableLookupBytes(row_table, hn::And(v, low_nibble));
     const auto bit = hn::TableLookupBytes(bit_table, hn::ShiftRight<4>(v));
