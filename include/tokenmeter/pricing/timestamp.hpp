@@ -54,6 +54,11 @@ struct civil {
   return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 
+[[nodiscard]] constexpr std::int64_t floor_mod(std::int64_t a, std::int64_t b) noexcept {
+  const std::int64_t r = a % b;
+  return r != 0 && ((r < 0) != (b < 0)) ? r + b : r;
+}
+
 [[nodiscard]] constexpr bool parse_uint(std::string_view s, std::size_t pos, std::size_t n, unsigned& out) noexcept {
   if (pos + n > s.size()) return false;
   unsigned v = 0;
@@ -126,7 +131,7 @@ struct civil {
 // "2026-08-17T01:00:00Z"
 [[nodiscard]] inline std::string format_timestamp(timestamp t) {
   const std::int64_t days = detail::floor_div(t.seconds, 86400);
-  const std::int64_t sod = t.seconds - days * 86400;
+  const std::int64_t sod = detail::floor_mod(t.seconds, 86400);  // days * 86400 overflows near INT64_MIN
   const auto c = detail::civil_from_days(days);
   char buf[96];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(c.y), c.m, c.d,
@@ -145,9 +150,10 @@ struct local_time {
 };
 
 [[nodiscard]] constexpr local_time to_local(timestamp t, int utc_offset_minutes) noexcept {
-  const std::int64_t local = t.seconds + utc_offset_minutes * 60LL;
-  const std::int64_t days = detail::floor_div(local, 86400);
-  const std::int64_t sod = local - days * 86400;
+  // Split first, then shift the second of the day: t.seconds + offset overflows near the int64 edges.
+  const std::int64_t shifted = detail::floor_mod(t.seconds, 86400) + utc_offset_minutes * 60LL;
+  const std::int64_t days = detail::floor_div(t.seconds, 86400) + detail::floor_div(shifted, 86400);
+  const std::int64_t sod = detail::floor_mod(shifted, 86400);
   // 1970-01-01 was a Thursday (weekday 3 when Monday is 0).
   const int wd = static_cast<int>(((days % 7) + 7 + 3) % 7);
   return {wd, static_cast<int>(sod / 60)};
