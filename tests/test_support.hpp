@@ -23,11 +23,22 @@ inline std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-// Loads a family, or returns nullptr after recording why (callers GTEST_SKIP with it).
+// Whether a failed load may skip a test: only an absent vocabulary (not fetched) may. A present
+// file that fails to load -- corrupt, wrong checksum, a loader bug -- is recorded as a failure, so
+// a broken loader cannot turn the suite into a row of skips.
+inline bool skippable_load_error(const tokenmeter::error& e, const std::string& what, std::string& why) {
+  why = "vocabulary for " + what + " unavailable: " + e.message;
+  if (e.code == tokenmeter::errc::vocab_not_found) return true;
+  ADD_FAILURE() << "loading " << what << " failed: " << e.message;
+  return false;
+}
+
+// Loads a family, or returns nullptr after recording why (callers GTEST_SKIP with it; a load
+// error other than a missing vocabulary has already been recorded as a failure).
 inline std::shared_ptr<const tokenmeter::tokenizer> try_load(const std::string& family, std::string& why) {
   auto t = tokenmeter::load_family(family);
   if (t) return *t;
-  why = "vocabulary for " + family + " unavailable: " + t.error_value().message;
+  skippable_load_error(t.error_value(), family, why);
   return nullptr;
 }
 

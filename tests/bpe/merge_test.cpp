@@ -120,12 +120,28 @@ TEST(BpeMerge, PairRulesFollowListOrderNotTokenIds) {
   EXPECT_EQ(ids_of(ranked), (std::vector<token_id>{2, 0}));
 }
 
-TEST(BpeMerge, LongRunStaysCorrect) {
-  std::mt19937 rng(99);
-  const vocab_table v = random_vocab(rng, "a", 0);  // only "a": nothing merges
+// Long pieces go to the heap merge (bpe_merge picks it by length): a run of one byte whose
+// doublings are tokens, and long random pieces, against the naive definition.
+TEST(BpeMerge, LongPiecesAgreeWithNaiveMerge) {
+  vocab_table run_vocab;
+  token_id id = 0;
+  for (const char* t : {"a", "aa", "aaaa", "aaaaaaaa"}) ASSERT_TRUE(run_vocab.add(id++, t).has_value());
+  ASSERT_TRUE(run_vocab.finalize().has_value());
   bpe_workspace ws;
-  std::string piece(100000, 'a');
-  auto syms = bytes_of(piece, v);
-  bpe_merge(piece, syms, rank_rules{&v}, ws);
-  EXPECT_EQ(syms.size(), piece.size());
+  for (const std::size_t n : {1001u, 2048u, 2999u}) {
+    const std::string run(n, 'a');
+    auto syms = bytes_of(run, run_vocab);
+    bpe_merge(run, syms, rank_rules{&run_vocab}, ws);
+    EXPECT_EQ(ids_of(syms), naive_rank_merge(run, run_vocab)) << n;
+  }
+  std::mt19937 rng(99);
+  const vocab_table v = random_vocab(rng, "ab", 60);
+  std::uniform_int_distribution<int> coin(0, 9);
+  for (int k = 0; k < 3; ++k) {
+    std::string piece;
+    while (piece.size() < 1500) piece += coin(rng) < 7 ? 'a' : 'b';
+    auto syms = bytes_of(piece, v);
+    bpe_merge(piece, syms, rank_rules{&v}, ws);
+    EXPECT_EQ(ids_of(syms), naive_rank_merge(piece, v));
+  }
 }

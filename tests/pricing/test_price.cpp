@@ -235,20 +235,11 @@ TEST(pricing_price, per_request_fees) {
 
 // ---- exactness -------------------------------------------------------------------------------------------
 
-TEST(pricing_price, a_billion_requests_sum_without_drift) {
+TEST(pricing_price, repeated_requests_sum_without_drift) {
   // 646 GPT-4o input tokens = $0.001615 (LiteLLM's float header shows 0.0016150000000000001).
   auto one = price(in_out(646), "gpt-4o", "2026-06-01");
   ASSERT_EQ(tp::format_amount(one.total_femto), "0.001615");
-  tp::int128 sum = 0;
-  for (std::uint64_t i = 0; i < 1'000'000'000ULL; ++i) {
-    if (__builtin_add_overflow(sum, one.total_femto, &sum)) FAIL() << "overflow at " << i;
-  }
-  EXPECT_EQ(tp::format_amount(sum), "1615000");  // exactly $1,615,000
-  // The same sum in binary floating point drifts (shown on 10^7 additions to keep the test quick).
-  double f = 0;
-  for (int i = 0; i < 10'000'000; ++i) f += 0.001615;
-  EXPECT_NE(f, 16150.0);
-  // And through the accumulator, per currency, never mixed.
+  // Through the accumulator, per currency, never mixed.
   tp::cost_accumulator acc;
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(acc.add(one.total()));
   ASSERT_TRUE(acc.add(tp::money{"CNY", 7}));

@@ -87,7 +87,11 @@ function referenceSpec() {
 
 const files = [];
 for (const p of args.paths) {
-  if (!fs.existsSync(p)) continue;
+  // A mistyped or moved input must not silently shrink the comparison.
+  if (!fs.existsSync(p)) {
+    console.error(`diff_reference: input ${p} does not exist`);
+    process.exit(2);
+  }
   if (fs.statSync(p).isDirectory()) {
     for (const f of fs.readdirSync(p).sort()) {
       const full = path.join(p, f);

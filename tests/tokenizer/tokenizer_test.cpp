@@ -74,9 +74,8 @@ TEST_P(EachFamily, InvalidUtf8IsAnErrorOrReplacedOnRequest) {
   ASSERT_FALSE(err.has_value());
   EXPECT_EQ(err.error_value().code, errc::invalid_utf8);
   EXPECT_NE(err.error_value().message.find("offset 14"), std::string::npos) << err.error_value().message;
-  encode_options rep;
-  rep.on_invalid_utf8 = invalid_utf8::replace;
-  EXPECT_EQ(tok->encode(bad, rep).value_or_throw(), tok->encode(replace_invalid_utf8(bad)).value_or_throw());
+  // What `replace` produces is compared with the reference tool (Node substitutes U+FFFD the
+  // same way) by tests/reference on the generated invalid_utf8 corpus.
   EXPECT_TRUE(tok->encode(std::string_view("nul\0byte", 8)).has_value());
   EXPECT_TRUE(tok->encode("").value_or_throw().empty());
 }
