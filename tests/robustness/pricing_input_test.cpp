@@ -82,7 +82,8 @@ TEST(UsageJson, MalformedDocumentsAreParseErrors) {
 }
 
 // Found by fuzz/usage_json_fuzz: sums of parts were computed in 64 bits and wrapped, so parts
-// larger than their total were accepted and billed. Each is now an inconsistency error.
+// larger than their total were accepted and billed. Counts beyond 10^15 are now refused where
+// they are read, so no later sum (the adapters', reconciliation's, a trace's totals) can wrap.
 TEST(UsageJson, PartsThatOnlyFitTheirTotalByWrappingAreRefused) {
   const std::string max = "18446744073709551615";
   EXPECT_EQ(usage_error(R"({"id":"gen-1","usage":{"prompt_tokens":5,"prompt_tokens_details":{"cached_tokens":)" + max +
@@ -93,10 +94,13 @@ TEST(UsageJson, PartsThatOnlyFitTheirTotalByWrappingAreRefused) {
   EXPECT_EQ(usage_error(R"({"usage":{"input_tokens":1,"cache_creation_input_tokens":3,"cache_creation":{"ephemeral_5m_input_tokens":)" + max +
                         R"(,"ephemeral_1h_input_tokens":4}}})"),
             errc::parse_error);
-  // Gemini's uncached input plus tool-use prompt must fit the 64-bit input bucket.
-  auto g = tp::parse_usage_document(R"({"usageMetadata":{"promptTokenCount":)" + max + R"(,"toolUsePromptTokenCount":1}})");
-  ASSERT_FALSE(g.has_value());
-  EXPECT_EQ(g.error_value().code, errc::overflow);
+  EXPECT_EQ(usage_error(R"({"usageMetadata":{"promptTokenCount":)" + max + R"(,"toolUsePromptTokenCount":1}})"),
+            errc::parse_error);
+  // A single huge count that only a later sum would wrap (reconcile / trace totals).
+  EXPECT_EQ(usage_error(R"({"type":"message","usage":{"input_tokens":)" + max + R"(,"cache_read_input_tokens":5,"output_tokens":1}})"),
+            errc::parse_error);
+  // The bound itself is accepted.
+  EXPECT_EQ(usage_error(R"({"usage":{"prompt_tokens":1000000000000000,"completion_tokens":1}})"), errc{});
 }
 
 TEST(PriceOverflow, AmountsThatDoNotFitAreOverflowErrors) {

@@ -32,6 +32,10 @@
 TOKENMETER_BEGIN_NAMESPACE
 namespace pricing {
 
+// The largest token count a usage field may carry (larger is a parse_error): 10^15, far beyond any real request, so any
+// sum of a usage's counts (here, in reconciliation, in trace totals) stays exact in 64 bits.
+inline constexpr std::uint64_t max_usage_tokens = 1'000'000'000'000'000;
+
 namespace detail {
 
 // Builds a DOM like nlohmann's parser, but keeps every floating-point literal as its source text
@@ -121,9 +125,17 @@ using json = nlohmann::json;
 [[nodiscard]] inline result<std::uint64_t> count(const json& j, std::string_view key, std::string_view shape) {
   const json* v = member(j, key);
   if (!v) return std::uint64_t{0};
-  if (v->is_number_unsigned()) return v->get<std::uint64_t>();
-  if (v->is_number_integer() && v->get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v->get<std::int64_t>());
-  return make_error(errc::parse_error, std::string(shape) + " usage: '" + std::string(key) + "' must be a non-negative integer");
+  std::uint64_t n = 0;
+  if (v->is_number_unsigned())
+    n = v->get<std::uint64_t>();
+  else if (v->is_number_integer() && v->get<std::int64_t>() >= 0)
+    n = static_cast<std::uint64_t>(v->get<std::int64_t>());
+  else
+    return make_error(errc::parse_error, std::string(shape) + " usage: '" + std::string(key) + "' must be a non-negative integer");
+  if (n > max_usage_tokens)
+    return make_error(errc::parse_error, std::string(shape) + " usage: '" + std::string(key) + "' (" + std::to_string(n) +
+                                             ") is beyond 10^15 tokens");
+  return n;
 }
 
 [[nodiscard]] inline result<std::uint64_t> count_in(const json& j, std::string_view obj, std::string_view key, std::string_view shape) {
@@ -137,13 +149,6 @@ using json = nlohmann::json;
     return make_error(errc::parse_error, std::string(shape) + " usage is inconsistent: " + std::string(what) + " (" + std::to_string(part) +
                                              ") is larger than the total it is part of (" + std::to_string(whole) + ")");
   return whole - part;
-}
-
-// a + b, or nullopt when it does not fit 64 bits (hostile counts must not wrap into a match).
-[[nodiscard]] inline std::optional<std::uint64_t> add_counts(std::uint64_t a, std::uint64_t b) {
-  std::uint64_t r = 0;
-  if (__builtin_add_overflow(a, b, &r)) return std::nullopt;
-  return r;
 }
 
 [[nodiscard]] inline std::string string_member(const json& j, std::string_view key) {
@@ -181,17 +186,14 @@ using json = nlohmann::json;
   if (deepseek) {
     TOKENMETER_TRY(hit, count(u, "prompt_cache_hit_tokens", shape));
     TOKENMETER_TRY(miss, count(u, "prompt_cache_miss_tokens", shape));
-    if (member(u, "prompt_tokens") && add_counts(hit, miss) != prompt)
+    if (member(u, "prompt_tokens") && hit + miss != prompt)
       return make_error(errc::parse_error, "deepseek usage is inconsistent: prompt_cache_hit_tokens + prompt_cache_miss_tokens != prompt_tokens");
     out.cache_read = hit;
     out.input = miss;
   } else {
     TOKENMETER_TRY(cached, count_in(u, "prompt_tokens_details", "cached_tokens", shape));
     TOKENMETER_TRY(written, count_in(u, "prompt_tokens_details", "cache_write_tokens", shape));
-    const auto parts = add_counts(cached, written);
-    if (!parts)
-      return make_error(errc::parse_error, std::string(shape) + " usage is inconsistent: cached_tokens + cache_write_tokens exceeds 2^64");
-    TOKENMETER_TRY(uncached, minus(prompt, *parts, "cached_tokens + cache_write_tokens", shape));
+    TOKENMETER_TRY(uncached, minus(prompt, cached + written, "cached_tokens + cache_write_tokens", shape));
     out.input = uncached;
     out.cache_read = cached;
     out.cache_write_5m = written;
@@ -252,7 +254,7 @@ using json = nlohmann::json;
   if (const json* cc = member(u, "cache_creation")) {
     TOKENMETER_TRY(m5, count(*cc, "ephemeral_5m_input_tokens", out.shape));
     TOKENMETER_TRY(h1, count(*cc, "ephemeral_1h_input_tokens", out.shape));
-    if (member(u, "cache_creation_input_tokens") && add_counts(m5, h1) != created)
+    if (member(u, "cache_creation_input_tokens") && m5 + h1 != created)
       return make_error(errc::parse_error, "anthropic usage is inconsistent: cache_creation.ephemeral_5m + ephemeral_1h != cache_creation_input_tokens");
     out.cache_write_5m = m5;
     out.cache_write_1h = h1;
@@ -274,9 +276,7 @@ using json = nlohmann::json;
   TOKENMETER_TRY(thoughts, count(m, "thoughtsTokenCount", out.shape));
   TOKENMETER_TRY(tool, count(m, "toolUsePromptTokenCount", out.shape));
   TOKENMETER_TRY(uncached, minus(prompt, cached, "cachedContentTokenCount", out.shape));
-  const auto input = add_counts(uncached, tool);
-  if (!input) return make_error(errc::overflow, "gemini usage: uncached prompt + toolUsePromptTokenCount exceeds 2^64 tokens");
-  out.input = *input;
+  out.input = uncached + tool;
   out.cache_read = cached;
   out.output = cand;
   out.reasoning = thoughts;
