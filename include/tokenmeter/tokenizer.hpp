@@ -86,7 +86,7 @@ class tokenizer {
   }
   // What a token decodes to (empty for unknown ids).
   [[nodiscard]] std::string_view token_bytes(token_id id) const noexcept {
-    return p_.decoder.contains(id) ? p_.decoder.bytes(id) : p_.model.vocab.bytes(id);
+    return p_.decoder.bytes_or_vocab(id, p_.model.vocab);
   }
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
     return p_.model.memory_bytes() + p_.decoder.memory_bytes();
@@ -128,24 +128,7 @@ class tokenizer {
 
   // Raw bytes of the ids (which need not form valid UTF-8 on their own).
   result<std::string> decode(std::span<const token_id> ids, bool skip_special = false) const {
-    std::string out;
-    bool first = true;
-    for (const token_id id : ids) {
-      std::string_view b;
-      if (p_.decoder.contains(id)) {
-        if (skip_special && p_.decoder.is_special(id)) continue;
-        b = p_.decoder.bytes(id);
-      } else if (p_.model.vocab.contains(id)) {
-        b = p_.model.vocab.bytes(id);
-      } else {
-        return make_error(errc::out_of_range, "token id " + std::to_string(id) + " is not in the vocabulary");
-      }
-      // Metaspace-style decoders drop the space their pre-tokenizer prepended to the first token.
-      if (first && p_.decoder.strip_first_leading_space() && !b.empty() && b.front() == ' ') b.remove_prefix(1);
-      first = false;
-      out.append(b);
-    }
-    return out;
+    return p_.decoder.decode(ids, p_.model.vocab, skip_special);
   }
 
   // Decoded text, with each ill-formed UTF-8 subpart replaced by U+FFFD.

@@ -147,7 +147,9 @@ struct bpe_model {
     const std::uint64_t h = detail::hash_bytes(piece);
     const token_id whole = vocab.find(piece, h);
     if (whole != no_token && (ignore_merges || merges_to_itself(whole, ws, syms))) return sink(whole);
-    if (cache != nullptr) {
+    // Pieces longer than the cache stores would only cost a guaranteed miss on a random line.
+    const bool cacheable = cache != nullptr && piece.size() <= piece_cache::max_piece_bytes;
+    if (cacheable) {
       const auto [ids, n] = cache->find(piece, h);
       if (n != 0) {
         for (std::size_t i = 0; i < n; ++i)
@@ -156,7 +158,7 @@ struct bpe_model {
       }
     }
     merge(piece, ws, syms);
-    if (cache != nullptr && piece.size() <= piece_cache::max_piece_bytes && syms.size() <= piece_cache::max_ids) {
+    if (cacheable && syms.size() <= piece_cache::max_ids) {
       token_id ids[piece_cache::max_ids];
       for (std::size_t i = 0; i < syms.size(); ++i) ids[i] = syms[i].id;
       cache->insert(piece, h, ids, syms.size());

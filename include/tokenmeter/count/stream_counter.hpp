@@ -65,7 +65,9 @@ class token_prefixes {
       t.max_len_ = std::max(t.max_len_, a.content.size());
       t.strip_or_word_ = t.strip_or_word_ || a.lstrip || a.rstrip || a.single_word;
     }
+    // Unique: proper_prefix looks at two neighbours only, which a duplicate could take.
     std::sort(t.contents_.begin(), t.contents_.end());
+    t.contents_.erase(std::unique(t.contents_.begin(), t.contents_.end()), t.contents_.end());
     return t;
   }
 
@@ -157,7 +159,6 @@ class stream_plan {
   [[nodiscard]] const encode_options& options() const noexcept { return opt_; }
   // Whether sections can be cut before they end (see the header comment), and why not.
   [[nodiscard]] bool cuts_inside_sections() const noexcept { return intra_cuts_; }
-  [[nodiscard]] bool buffers_whole_text() const noexcept { return whole_text_; }
   [[nodiscard]] const std::string& limitation() const noexcept { return why_; }
 
  private:
@@ -168,7 +169,7 @@ class stream_plan {
   struct step_plan {
     step_kind kind = step_kind::unsupported;
     bool gaps_dropped = false;             // text no alternative matched yields no piece (tiktoken)
-    std::shared_ptr<icu::RegexPattern> re;  // regex: the oracle pattern, for hitEnd
+    const icu::RegexPattern* re = nullptr;  // regex: the oracle pattern, for hitEnd (owned by the tokenizer)
     std::string literal;
   };
 
@@ -200,18 +201,6 @@ class stream_plan {
     return {};
   }
 
-  static result<std::shared_ptr<icu::RegexPattern>> compile_oracle(const split_regex& re) {
-    const std::string translated = translate_pattern_to_icu(re.source());
-    UErrorCode status = U_ZERO_ERROR;
-    UParseError perr{};
-    UText* ut = utext_openUTF8(nullptr, translated.data(), static_cast<int64_t>(translated.size()), &status);
-    std::shared_ptr<icu::RegexPattern> pat(icu::RegexPattern::compile(ut, 0, perr, status));
-    utext_close(ut);
-    if (U_FAILURE(status) || !pat)
-      return make_error(errc::unsupported, std::string("stream_plan: cannot compile split pattern: ") + u_errorName(status));
-    return pat;
-  }
-
   result<void> plan_pretokenizer(const tokenizer& tok) {
     using namespace pretokenize;
     intra_cuts_ = true;
@@ -223,8 +212,8 @@ class stream_plan {
         if (const auto* re = std::get_if<split_regex>(&sp_split->pattern)) {
           if (kept_or_dropped) {
             sp.kind = step_kind::regex;
-            TOKENMETER_TRY(pat, compile_oracle(*re));
-            sp.re = std::move(pat);
+            TOKENMETER_TRY(pat, re->icu_pattern());
+            sp.re = pat;
           }
         } else if (const auto* lit = std::get_if<std::string>(&sp_split->pattern)) {
           if (!lit->empty() && !sp_split->invert &&
@@ -237,8 +226,8 @@ class stream_plan {
         if (!bl->add_prefix_space) {
           if (const auto* re = std::get_if<split_regex>(&bl->regex)) {
             sp.kind = step_kind::regex;
-            TOKENMETER_TRY(pat, compile_oracle(*re));
-            sp.re = std::move(pat);
+            TOKENMETER_TRY(pat, re->icu_pattern());
+            sp.re = pat;
           } else {
             sp.kind = step_kind::passthrough;
           }
@@ -246,8 +235,8 @@ class stream_plan {
       } else if (const auto* mo = std::get_if<matches_only>(&s)) {
         sp.kind = step_kind::regex;
         sp.gaps_dropped = true;
-        TOKENMETER_TRY(pat, compile_oracle(mo->regex));
-        sp.re = std::move(pat);
+        TOKENMETER_TRY(pat, mo->regex.icu_pattern());
+        sp.re = pat;
       }
       // digits and metaspace (which rewrites text and depends on the section start) stay unsupported
       if (sp.kind == step_kind::unsupported) {

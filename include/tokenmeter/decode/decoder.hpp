@@ -9,6 +9,7 @@
 #include <tokenmeter/detail/binary_io.hpp>
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/types.hpp>
+#include <tokenmeter/bpe/vocab_table.hpp>
 
 #include <cstdint>
 #include <span>
@@ -23,13 +24,6 @@ class decoder_table {
   decoder_table() = default;
   decoder_table(decoder_table&&) noexcept = default;
   decoder_table& operator=(decoder_table&&) noexcept = default;
-
-  void reserve(std::size_t ids, std::size_t bytes) {
-    arena_.reserve(bytes);
-    offsets_.reserve(ids);
-    ends_.reserve(ids);
-    flags_.reserve(ids);
-  }
 
   // Sets (or replaces: added tokens override vocabulary entries) the bytes of one id.
   void set(token_id id, std::string_view bytes, bool special) {
@@ -58,6 +52,33 @@ class decoder_table {
   }
 
   [[nodiscard]] bool strip_first_leading_space() const noexcept { return strip_first_space_; }
+
+  // What `id` decodes to: its override, else its vocabulary bytes (empty for unknown ids).
+  [[nodiscard]] std::string_view bytes_or_vocab(token_id id, const vocab_table& vocab) const noexcept {
+    return contains(id) ? bytes(id) : vocab.bytes(id);
+  }
+
+  // Raw bytes of the ids (which need not form valid UTF-8 on their own).
+  [[nodiscard]] result<std::string> decode(std::span<const token_id> ids, const vocab_table& vocab, bool skip_special) const {
+    std::string out;
+    bool first = true;
+    for (const token_id id : ids) {
+      std::string_view b;
+      if (contains(id)) {
+        if (skip_special && is_special(id)) continue;
+        b = bytes(id);
+      } else if (vocab.contains(id)) {
+        b = vocab.bytes(id);
+      } else {
+        return make_error(errc::out_of_range, "token id " + std::to_string(id) + " is not in the vocabulary");
+      }
+      // Metaspace-style decoders drop the space their pre-tokenizer prepended to the first token.
+      if (first && strip_first_space_ && !b.empty() && b.front() == ' ') b.remove_prefix(1);
+      first = false;
+      out.append(b);
+    }
+    return out;
+  }
 
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
     return arena_.owned_bytes() + offsets_.owned_bytes() + ends_.owned_bytes() + flags_.owned_bytes();

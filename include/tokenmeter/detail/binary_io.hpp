@@ -77,17 +77,12 @@ class binary_reader {
     pos_ += n * sizeof(T);
     return true;
   }
-  [[nodiscard]] bool ok() const noexcept { return ok_; }
   [[nodiscard]] bool at_end() const noexcept { return pos_ == in_.size(); }
 
  private:
-  bool fail() {
-    ok_ = false;
-    return false;
-  }
+  static bool fail() { return false; }
   std::string_view in_;
   std::size_t pos_ = 0;
-  bool ok_ = true;
 };
 
 }  // namespace detail

@@ -34,7 +34,6 @@ class flat_array {
 
   // Building (owned mode).
   void reserve(std::size_t n) { owned_.reserve(n); sync(); }
-  void push_back(const T& v) { owned_.push_back(v); sync(); }
   void append(const T* p, std::size_t n) { owned_.insert(owned_.end(), p, p + n); sync(); }
   void resize(std::size_t n, const T& v = T{}) { owned_.resize(n, v); sync(); }
   void assign(std::size_t n, const T& v) { owned_.assign(n, v); sync(); }

@@ -106,7 +106,9 @@ class normalizer {
   // step changes anything, so callers can keep pointing at the input and skip a copy.
   [[nodiscard]] result<bool> apply(std::string_view in, std::string& out) const {
     bool changed = false;
-    std::string tmp;
+    // Steps write into `tmp` and swap it with `out`: the two buffers trade places and keep their
+    // capacity across calls on this thread, so normalizing allocates only when text grows.
+    thread_local std::string tmp;
     std::string_view cur = in;
     for (const step& s : steps_) {
       TOKENMETER_TRY(did, std::visit([&](const auto& st) { return apply_step(st, cur, tmp); }, s));
@@ -124,29 +126,27 @@ class normalizer {
     UErrorCode status = U_ZERO_ERROR;
     const icu::Normalizer2* n = &s.normalizer2();
     const icu::StringPiece sp(in.data(), static_cast<int32_t>(in.size()));
-    // Most text is already normalized; the quick check avoids building a copy.
+    // ASCII is unchanged by every normal form; most other text is already normalized, and the
+    // quick check avoids building a copy.
+    if (detail::ascii_prefix(reinterpret_cast<const unsigned char*>(in.data()), in.size()) == in.size()) return false;
     if (n->isNormalizedUTF8(sp, status) && U_SUCCESS(status)) return false;
     status = U_ZERO_ERROR;
-    std::string buf;
-    buf.reserve(in.size() + in.size() / 8);
-    icu::StringByteSink<std::string> sink(&buf);
+    out.clear();
+    icu::StringByteSink<std::string> sink(&out, static_cast<int32_t>(in.size() + in.size() / 8));
     n->normalizeUTF8(0, sp, sink, nullptr, status);
     if (U_FAILURE(status)) return make_error(errc::invalid_argument, std::string("normalization failed: ") + u_errorName(status));
-    out.swap(buf);
     return true;
   }
 
   static result<bool> apply_step(const normalize::replace& s, std::string_view in, std::string& out) {
     if (s.pattern.empty() || in.find(s.pattern) == std::string_view::npos) return false;
-    std::string buf;
-    buf.reserve(in.size());
+    out.clear();
     std::size_t pos = 0;
     for (std::size_t hit; (hit = in.find(s.pattern, pos)) != std::string_view::npos; pos = hit + s.pattern.size()) {
-      buf.append(in.substr(pos, hit - pos));
-      buf.append(s.content);
+      out.append(in.substr(pos, hit - pos));
+      out.append(s.content);
     }
-    buf.append(in.substr(pos));
-    out.swap(buf);
+    out.append(in.substr(pos));
     return true;
   }
 

@@ -91,7 +91,6 @@ class fast_pattern {
     return true;
   }
 
-  [[nodiscard]] std::size_t class_count() const noexcept { return sets_.size(); }
 
  private:
   struct cont {
@@ -103,7 +102,7 @@ class fast_pattern {
   // Bit k set: the code point is in class k.
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE std::uint32_t mask_of(char32_t cp) const noexcept {
     if (cp < 128) return ascii_[cp];
-    const std::uint8_t k = unicode::kind_table::instance().kind(cp);
+    const std::uint8_t k = kinds_->kind(cp);
     std::uint32_t m = kind_full_[k];
     for (std::uint32_t mixed = kind_mixed_[k]; mixed != 0; mixed &= mixed - 1) {
       const int c = std::countr_zero(mixed);
@@ -526,6 +525,7 @@ class fast_pattern {
   std::vector<sequence> alternatives_;
   std::vector<unicode::code_point_set> sets_;
   std::vector<std::uint32_t> first_;
+  const unicode::kind_table* kinds_ = &unicode::kind_table::instance();  // skips the static guard per character
   std::array<std::uint32_t, 128> ascii_{};
   std::array<std::uint32_t, unicode::kind_count> kind_full_{}, kind_mixed_{};
 };

@@ -6,6 +6,7 @@
 #include <tokenmeter/config.hpp>
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/pretokenize/regex.hpp>
+#include <tokenmeter/unicode/kind_table.hpp>
 #include <tokenmeter/unicode/utf8.hpp>
 
 #include <algorithm>
@@ -15,7 +16,6 @@
 #include <variant>
 #include <vector>
 
-#include <unicode/uchar.h>
 
 TOKENMETER_BEGIN_NAMESPACE
 
@@ -275,13 +275,16 @@ class pretokenizer {
     return {};
   }
 
+  // HF's Digits splits on Rust's char::is_numeric (Nd, Nl, No), taken from the same Unicode
+  // tables as the split patterns, not from whatever Unicode version the system's ICU has.
   static result<void> apply(const pretokenize::digits& st, std::string_view piece, pretokenize_workspace& ws, bool) {
+    using gc = unicode::general_category;
+    const auto& kinds = unicode::kind_table::instance();
     find_matches(piece, ws, [&](auto&& on_match) {
       for (std::size_t i = 0; i < piece.size();) {
         const std::size_t s = i;
-        const char32_t cp = next_code_point(piece, i);
-        const auto gc = u_charType(static_cast<UChar32>(cp));
-        if (gc == U_DECIMAL_DIGIT_NUMBER || gc == U_LETTER_NUMBER || gc == U_OTHER_NUMBER) on_match(s, i);
+        const gc g = unicode::category_of_kind(kinds.kind(next_code_point(piece, i)));
+        if (g == gc::Nd || g == gc::Nl || g == gc::No) on_match(s, i);
       }
     });
     emit_split(piece, st.individual ? pretokenize::split_behavior::isolated : pretokenize::split_behavior::contiguous,

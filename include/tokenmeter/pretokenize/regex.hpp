@@ -116,6 +116,10 @@ class split_regex {
     return for_each_match_oracle(text, f);
   }
 
+  // The compiled ICU pattern (built on first use, owned by this regex and its copies); for
+  // callers that need more than matches, such as hitEnd.
+  [[nodiscard]] result<const icu::RegexPattern*> icu_pattern() const { return state_->icu(); }
+
   // The ICU engine, whatever the pattern: the oracle the fast engine is tested against.
   template <class F>
   result<void> for_each_match_oracle(std::string_view text, F&& f) const {

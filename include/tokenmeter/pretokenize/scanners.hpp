@@ -52,8 +52,6 @@ class shape_scanner {
     return std::nullopt;
   }
 
-  [[nodiscard]] shape kind() const noexcept { return shape_; }
-
   // f(start, end) may return false to stop; returns false if it did.
   template <class F>
   bool for_each_match(std::string_view text, F&& f) const {
@@ -120,7 +118,7 @@ class shape_scanner {
     }
     next = pos;
     const char32_t cp = next_code_point(t, next);
-    return kind_flags_[unicode::kind_table::instance().kind(cp)];
+    return kind_flags_[kinds_->kind(cp)];
   }
   TOKENMETER_ALWAYS_INLINE std::uint16_t at(std::string_view t, std::size_t pos) const noexcept {
     std::size_t next;
@@ -344,6 +342,8 @@ class shape_scanner {
   std::array<std::uint16_t, 128> ascii_{};
   std::array<detail::simd::ascii_set_rows, 256> ascii_rows_{};  // ASCII set of each flag mask, for the SIMD kernel
   std::array<std::uint16_t, unicode::kind_count> kind_flags_{};
+  // Held so the per-character lookup skips the function-local static's guard.
+  const unicode::kind_table* kinds_ = &unicode::kind_table::instance();
 };
 
 }  // namespace pretokenize

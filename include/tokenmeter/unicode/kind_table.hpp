@@ -19,9 +19,11 @@ namespace unicode {
 
 inline constexpr std::size_t kind_count = general_category_count * 4;
 
-[[nodiscard]] constexpr std::uint8_t make_kind(general_category gc, bool white_space, bool han) noexcept {
-  return static_cast<std::uint8_t>(static_cast<unsigned>(gc) * 4 + (white_space ? 2 : 0) + (han ? 1 : 0));
+// A kind is general_category * 4 + (White_Space ? 2 : 0) + (Han ? 1 : 0).
+[[nodiscard]] constexpr general_category category_of_kind(std::size_t kind) noexcept {
+  return static_cast<general_category>(kind / 4);
 }
+
 
 class kind_table {
  public:

@@ -24,14 +24,6 @@ inline constexpr std::size_t general_category_count = 30;
 
 using range = detail::ucd::range;
 
-[[nodiscard]] inline general_category category_of(char32_t cp) noexcept {
-  if (cp > 0x10FFFF) return general_category::Cn;
-  const auto* b = detail::ucd::gc_run_start;
-  const auto* e = b + detail::ucd::gc_run_count;
-  const auto* it = std::upper_bound(b, e, static_cast<std::uint32_t>(cp));
-  return static_cast<general_category>(detail::ucd::gc_run_value[it - b - 1]);
-}
-
 namespace detail_props {
 
 // UAX #44 loose matching: case, spaces, hyphens and underscores are ignored.

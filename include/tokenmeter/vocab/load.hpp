@@ -9,7 +9,6 @@
 #include <tokenmeter/vocab/compiled_cache.hpp>
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/tokenizer.hpp>
-#include <tokenmeter/detail/sha256.hpp>
 #include <tokenmeter/vocab/hf_tokenizer_json.hpp>
 #include <tokenmeter/vocab/locate.hpp>
 #include <tokenmeter/vocab/manifest.hpp>
@@ -135,11 +134,11 @@ inline void clear_tokenizer_cache() {
   const std::string expected_sha = vf != nullptr && opt.verify_checksum ? vf->sha256 : std::string{};
   // The compiled cache first: same file (size, mtime) and settings, intact payload.
   const auto stamp = detail::stamp_of(path);
-  std::string compiled;
+  std::string compiled, settings;
   if (opt.compiled_cache && detail::compiled_cache_enabled() && stamp) {
     const std::string dir = opt.compiled_cache_dir.empty() ? detail::default_compiled_cache_dir() : opt.compiled_cache_dir;
     if (!dir.empty()) {
-      const std::string settings = detail::family_settings_key(fam);
+      settings = detail::family_settings_key(fam);
       compiled = detail::compiled_cache_file(dir, fam.id, settings, path);
       const hf_load_options hf = detail::hf_options_for(fam);
       if (auto t = detail::load_compiled(compiled, settings, *stamp, expected_sha,
@@ -157,12 +156,13 @@ inline void clear_tokenizer_cache() {
                                                      std::to_string(vf->size) + " (truncated or a different version); re-run vocab/fetch " + fam.id);
   }
   TOKENMETER_TRY(data, detail::read_file(path));
-  const std::string got = detail::sha256_hex(data);
+  // Hash only when checking: a cache written without a digest just misses a later verified load.
+  const std::string got = expected_sha.empty() ? std::string{} : detail::sha256_hex(data);
   if (!expected_sha.empty() && got != expected_sha)
     return make_error(errc::checksum_mismatch, path + " has sha256 " + got + ", expected " + vf->sha256 +
                                                    " (corrupt or a different version); re-run vocab/fetch " + fam.id);
   TOKENMETER_TRY(tok, detail::build_family(fam, data, path));
-  if (!compiled.empty()) detail::store_compiled(compiled, *tok, detail::family_settings_key(fam), *stamp, got);
+  if (!compiled.empty()) detail::store_compiled(compiled, *tok, settings, *stamp, got);
   std::lock_guard<std::mutex> lock(cache.mu);
   return cache.entries.emplace(key, std::move(tok)).first->second;
 }
