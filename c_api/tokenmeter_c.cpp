@@ -15,6 +15,7 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <string_view>
 
 struct tm_tokenizer {
   std::shared_ptr<const tokenmeter::tokenizer> tok;
@@ -31,7 +32,8 @@ struct tm_stream {
 
 namespace {
 
-tm_status set_error(tm_error* err, tm_status code, const std::string& message) {
+// string_view: called from catch handlers inside noexcept functions, so it must not allocate.
+tm_status set_error(tm_error* err, tm_status code, std::string_view message) {
   if (err != nullptr) {
     err->code = code;
     const std::size_t n = std::min(message.size(), sizeof err->message - 1);
@@ -109,18 +111,10 @@ tm_tokenizer* tm_tokenizer_load(const char* model, const char* vocab_dir, tm_err
     }
     tokenmeter::load_options lo;
     if (vocab_dir != nullptr) lo.path = vocab_dir;
-    auto m = tokenmeter::load_model(model, lo);
+    auto m = tokenmeter::load_model(model, lo);  // model names, aliases and family ids alike
     if (!m) {
-      // A family id is accepted too.
-      auto fam = tokenmeter::load_family(model, lo);
-      if (!fam) {
-        set_error(err, m.error_value());
-        return nullptr;
-      }
-      clear(err);
-      auto* t = new tm_tokenizer();
-      t->tok = std::move(*fam);
-      return t;
+      set_error(err, m.error_value());
+      return nullptr;
     }
     clear(err);
     auto* t = new tm_tokenizer();

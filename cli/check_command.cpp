@@ -61,8 +61,9 @@ std::vector<std::string> split_models(const std::string& list) {
 struct model_ctx {
   std::string name;
   tokenmeter::loaded_model lm;
-  chat_overhead overhead;
+  tokenmeter::request_count_plan chat;  // how its chat requests are counted
   bool priced = false;
+  const tp::rate_card* rate_card = nullptr;  // resolved once; valid while the table lives
   std::string currency, card;
 };
 
@@ -71,8 +72,6 @@ struct count_settings {
   tokenmeter::encode_options opt;
   input_format format = input_format::auto_detect;
   std::uint64_t output_tokens = 0;
-  const tp::rate_table* table = nullptr;
-  std::string provider;
   tp::timestamp at;
 };
 
@@ -93,13 +92,9 @@ tokenmeter::result<side_counts> count_input(const std::string& name, const std::
       TOKENMETER_TRY(n, m.lm.tok->count(data, cs.opt));
       per_request.push_back(n);
     }
-    for (const chat_request& r : parsed.requests) {
-      std::uint64_t t = r.messages * m.overhead.per_message + r.names * m.overhead.per_name + m.overhead.reply_priming;
-      for (const std::string& text : r.texts) {
-        TOKENMETER_TRY(n, m.lm.tok->count(text, cs.opt));
-        t += n;
-      }
-      per_request.push_back(t);
+    for (const tokenmeter::chat_request& r : parsed.requests) {
+      TOKENMETER_TRY(rc, tokenmeter::count_request(m.lm, m.chat, r));
+      per_request.push_back(rc.input_tokens);
     }
     std::uint64_t total = 0;
     std::optional<tp::int128> cost;
@@ -110,7 +105,7 @@ tokenmeter::result<side_counts> count_input(const std::string& name, const std::
       tp::usage u;
       u.input = t;
       u.output = cs.output_tokens;
-      auto p = tp::price(*cs.table, u, m.name, cs.provider, cs.at);
+      auto p = tp::price_with_card(*m.rate_card, u, cs.at);
       if (!p) {
         // A card that cannot price this usage (e.g. no output rate) is a configuration problem.
         auto e = std::move(p).error_value();
@@ -298,10 +293,11 @@ int run_check(std::vector<std::string> args) {
   for (const std::string& n : names) {
     model_flags one = mf;
     one.model = n;
-    model_ctx m{n, one.load(), {}, false, {}, {}};
-    m.overhead = overhead_for(m.lm.family);
+    model_ctx m{n, one.load(), {}, false, nullptr, {}, {}};
+    m.chat = tokenmeter::plan_request_count(m.lm, n);
     if (auto card = table.find(n, provider, at)) {
       m.priced = true;
+      m.rate_card = *card;
       m.currency = (*card)->currency;
       m.card = (*card)->provider + "/" + (*card)->model;
     } else {
@@ -383,8 +379,6 @@ int run_check(std::vector<std::string> args) {
   cs.opt = mf.encode_options();
   cs.format = formats.at(input_format_s);
   cs.output_tokens = rep.output_tokens;
-  cs.table = &table;
-  cs.provider = provider;
   cs.at = at;
   const unsigned threads = jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
   const bool progress = !no_progress && !quiet && tasks.size() >= 1000 && ::isatty(2);
@@ -421,9 +415,11 @@ int run_check(std::vector<std::string> args) {
     s.name = m.name;
     s.family = m.lm.family ? m.lm.family->id : m.lm.tok->name();
     s.tokenizer_exactness = std::string(tokenmeter::to_string(m.lm.exactness));
-    s.exactness = m.lm.exactness == tokenmeter::exactness::exact && (!chat_seen || m.overhead.documented) ? "exact" : "estimate";
+    const bool exact = m.lm.exactness == tokenmeter::exactness::exact &&
+                       (!chat_seen || m.chat.exactness == tokenmeter::exactness::exact);
+    s.exactness = exact ? "exact" : "estimate";
     s.note = m.lm.note;
-    if (chat_seen) s.overhead = m.overhead;
+    if (chat_seen) s.chat = m.chat;
     s.currency = m.currency;
     s.card = m.card;
     if (m.priced) s.cost = s.base_cost = 0;

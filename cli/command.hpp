@@ -2,6 +2,8 @@
 // static `registrar`, and main() dispatches on argv[1]. Commands return the process exit code.
 #pragma once
 
+#include <tokenmeter/error.hpp>
+
 #include <functional>
 #include <map>
 #include <string>
@@ -20,6 +22,23 @@ struct command_info {
 inline std::map<std::string, command_info>& command_registry() {
   static std::map<std::string, command_info> registry;
   return registry;
+}
+
+// The documented exit codes: 2 for a usage or configuration problem, 3 for a problem with the
+// input. For pricing commands an unpriceable usage (`unsupported`, `out_of_range`: the card has no
+// rate for it) is configuration; for tokenizing commands `unsupported` is a vocabulary feature
+// of the input.
+enum class error_context { tokenize, pricing };
+inline int exit_code_for(tokenmeter::errc c, error_context ctx = error_context::tokenize) {
+  using tokenmeter::errc;
+  switch (c) {
+    case errc::invalid_argument:
+    case errc::unknown_model:
+    case errc::ambiguous_model: return 2;
+    case errc::out_of_range:
+    case errc::unsupported: return ctx == error_context::pricing ? 2 : 3;
+    default: return 3;
+  }
 }
 
 struct registrar {

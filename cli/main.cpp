@@ -49,12 +49,7 @@ int main(int argc, char** argv) {
     return it->second.run(std::move(args));
   } catch (const tokenmeter::exception& e) {
     std::fprintf(stderr, "tokenmeter %s: error: %s\n", cmd.c_str(), e.what());
-    switch (e.code()) {
-      case tokenmeter::errc::invalid_argument:
-      case tokenmeter::errc::unknown_model:
-      case tokenmeter::errc::ambiguous_model: return 2;
-      default: return 3;
-    }
+    return tokenmeter_cli::exit_code_for(e.code());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tokenmeter %s: error: %s\n", cmd.c_str(), e.what());
     return 3;

@@ -34,19 +34,6 @@ int fail(const char* cmd, const tokenmeter::error& e, int code) {
   return code;
 }
 
-// Configuration problems exit 2; everything about the input data exits 3.
-int exit_code_for(tokenmeter::errc c) {
-  using tokenmeter::errc;
-  switch (c) {
-    case errc::invalid_argument:
-    case errc::unknown_model:
-    case errc::ambiguous_model:
-    case errc::out_of_range:
-    case errc::unsupported: return 2;
-    default: return 3;
-  }
-}
-
 // What both commands need: the instant (--at) and the table (embedded, plus --rates when given,
 // validated the same way). Prints the error and returns nullopt on failure (exit 2).
 struct pricing_context {
@@ -173,7 +160,7 @@ int run_price(std::vector<std::string> args) {
     u.reasoning = reasoning;
     u.requests = requests;
     auto p = tp::price(*table, u, model, provider, at.value_or(tp::now_utc()), *tier_flag);
-    if (!p) return fail("price", p.error_value(), exit_code_for(p.error_value().code));
+    if (!p) return fail("price", p.error_value(), exit_code_for(p.error_value().code, error_context::pricing));
     if (as_json)
       std::printf("%s\n", price_json(*p).dump(2).c_str());
     else
@@ -207,7 +194,7 @@ int run_price(std::vector<std::string> args) {
     if (!p) {
       auto e = p.error_value();
       e.message = "line " + std::to_string(rec.line) + " (" + u.shape + "): " + e.message;
-      return fail("price", e, exit_code_for(e.code));
+      return fail("price", e, exit_code_for(e.code, error_context::pricing));
     }
     if (auto added = totals.add(p->total()); !added) return fail("price", added.error_value(), 3);
     json j = price_json(*p);

@@ -56,12 +56,8 @@ int run_trace(std::vector<std::string> args) {
   }
   auto rep = tokenmeter::analyze_trace(text, opt);
   if (!rep) {
-    const auto c = rep.error_value().code;
     std::fprintf(stderr, "tokenmeter trace: error: %s\n", rep.error_value().message.c_str());
-    return c == tokenmeter::errc::unknown_model || c == tokenmeter::errc::invalid_argument ||
-                   c == tokenmeter::errc::unsupported || c == tokenmeter::errc::out_of_range
-               ? 2
-               : 3;
+    return exit_code_for(rep.error_value().code, error_context::pricing);
   }
   if (as_json) {
     ojson out;

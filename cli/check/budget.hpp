@@ -53,10 +53,7 @@ inline tokenmeter::result<std::uint64_t> parse_token_count(std::string_view text
   return static_cast<std::uint64_t>(v);
 }
 
-struct money_budget {
-  std::string currency;  // "USD" or "CNY"
-  tp::int128 femto = 0;  // exact amount in femto-units of the currency
-};
+using money_budget = tp::money;  // "USD" or "CNY", exact femto-units
 
 // "$0.25", "0.25", "0.25 USD", "USD 0.25", "¥2", "2 CNY". A bare number is US dollars.
 inline tokenmeter::result<money_budget> parse_money(std::string_view text, std::string_view what = "cost") {

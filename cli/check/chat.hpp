@@ -1,19 +1,15 @@
-// Input formats for `tokenmeter check`: plain text, chat JSON (an OpenAI-style `messages` array)
-// and JSONL (one request per line, bare or in the OpenAI Batch API's {"body": {...}} envelope).
-//
-// tokenmeter has no request-accounting API yet, so a chat request is counted the way OpenAI
-// documents it for gpt-4o / gpt-4 (the cookbook's num_tokens_from_messages): every string value of
-// every message, plus 3 tokens per message, 1 more per `name`, and 3 for the reply's priming. For
-// other families the same figures are applied and labelled "assumed", since their chat templates
-// are not modelled; docs/check.md says so.
+// Input formats for `tokenmeter check`: plain text, chat JSON (an OpenAI chat-completions or
+// Anthropic messages request, or a bare `messages` array) and JSONL (one request per line, bare
+// or in the OpenAI Batch API's {"body": {...}} envelope). Requests are parsed and counted by the
+// library's request accounting (<tokenmeter/request/request_count.hpp>): chat templates where the
+// family publishes one, documented or measured overheads elsewhere, each labelled exact or estimate.
 #pragma once
 
 #include <tokenmeter/error.hpp>
-#include <tokenmeter/vocab/manifest.hpp>
+#include <tokenmeter/request/request_count.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include <cstdint>
 #include <set>
 #include <string>
 #include <string_view>
@@ -33,43 +29,17 @@ inline std::string_view to_string(input_format f) {
   return "text";
 }
 
-struct chat_overhead {
-  std::uint64_t per_message = 3;
-  std::uint64_t per_name = 1;
-  std::uint64_t reply_priming = 3;
-  bool documented = false;  // true: the provider documents these figures for this tokenizer
-  std::string basis;
-};
-
-inline chat_overhead overhead_for(const tokenmeter::family_info* family) {
-  chat_overhead o;
-  const std::string id = family ? family->id : std::string("a tokenizer file");
-  if (id == "o200k_base" || id == "cl100k_base") {
-    o.documented = true;
-    o.basis = "OpenAI cookbook num_tokens_from_messages (gpt-4o, gpt-4): 3 per message, 1 per name, 3 reply priming";
-  } else {
-    o.basis = "assumed: OpenAI's documented figures (3 per message, 1 per name, 3 reply priming) applied to " + id +
-              "; its chat template is not modelled";
-  }
-  return o;
-}
-
-// One request's countable parts; the token total is sum(count(texts)) + the overhead terms.
-struct chat_request {
-  std::vector<std::string> texts;
-  std::uint64_t messages = 0;
-  std::uint64_t names = 0;
-};
-
 struct parsed_input {
   input_format format = input_format::text;
-  std::vector<chat_request> requests;  // empty for text: the whole input is one request
+  std::vector<tokenmeter::chat_request> requests;  // empty for text: the whole input is one request
   std::set<std::string> notes;         // what was not counted, or counted approximately
 };
 
 namespace detail {
 
-inline const nlohmann::json* messages_of(const nlohmann::json& j) {
+using ordered_json = nlohmann::ordered_json;
+
+inline const ordered_json* messages_of(const ordered_json& j) {
   if (j.is_array()) return &j;  // a bare array of messages
   if (!j.is_object()) return nullptr;
   if (const auto it = j.find("messages"); it != j.end() && it->is_array()) return &*it;
@@ -78,37 +48,30 @@ inline const nlohmann::json* messages_of(const nlohmann::json& j) {
   return nullptr;
 }
 
-inline tokenmeter::result<chat_request> read_request(const nlohmann::json& j, std::set<std::string>& notes) {
-  const nlohmann::json* msgs = messages_of(j);
-  if (msgs == nullptr) return tokenmeter::make_error(tokenmeter::errc::parse_error, "no \"messages\" array");
-  const nlohmann::json& req = j.is_object() && j.contains("body") && j["body"].is_object() ? j["body"] : j;
-  if (req.is_object() && req.contains("tools")) notes.insert("tool definitions (\"tools\") are not counted");
-  chat_request r;
-  for (const auto& m : *msgs) {
-    if (!m.is_object()) return tokenmeter::make_error(tokenmeter::errc::parse_error, "a message is not a JSON object");
-    ++r.messages;
-    for (const auto& [key, value] : m.items()) {
-      if (key == "name") ++r.names;
-      if (value.is_string()) {
-        r.texts.push_back(value.get<std::string>());
-      } else if (key == "content" && value.is_array()) {
-        for (const auto& part : value) {
-          if (part.is_string()) {
-            r.texts.push_back(part.get<std::string>());
-          } else if (part.is_object() && part.value("type", "") == "text" && part.contains("text") && part["text"].is_string()) {
-            r.texts.push_back(part["text"].get<std::string>());
-          } else {
-            notes.insert("non-text content parts (images, audio, files) are not counted");
-          }
-        }
-      } else if (value.is_object() || value.is_array()) {
-        // tool_calls / function_call: their JSON text is the closest countable form.
-        r.texts.push_back(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-        notes.insert("\"" + key + "\" counted as its compact JSON text (approximate)");
-      }
-    }
+// Content parts a budget check counts nothing for (their cost is not text); the library refuses
+// them, so they are taken out here and reported.
+inline bool is_media_part(const ordered_json& part) {
+  static const std::set<std::string, std::less<>> media = {"image_url", "image", "input_image", "input_audio", "audio",
+                                                           "file", "input_file", "document"};
+  return part.is_object() && part.contains("type") && part["type"].is_string() && media.count(part["type"].get<std::string>()) != 0;
+}
+
+inline tokenmeter::result<tokenmeter::chat_request> read_request(const ordered_json& j, std::set<std::string>& notes) {
+  // The request itself: unwrapped from a Batch envelope, or built around a bare messages array.
+  ordered_json req = j.is_array() ? ordered_json{{"messages", j}}
+                     : j.contains("body") && j["body"].is_object() && !j.contains("messages") ? j["body"]
+                                                                                                : j;
+  for (auto& m : req["messages"]) {
+    if (!m.is_object() || !m.contains("content") || !m["content"].is_array()) continue;
+    auto& parts = m["content"];
+    const auto before = parts.size();
+    ordered_json kept = ordered_json::array();
+    for (auto& part : parts)
+      if (!is_media_part(part)) kept.push_back(std::move(part));
+    if (kept.size() != before) notes.insert("non-text content parts (images, audio, files) are not counted");
+    parts = std::move(kept);
   }
-  return r;
+  return tokenmeter::chat_request_from_json(req);
 }
 
 inline bool has_suffix(std::string_view s, std::string_view suf) {
@@ -129,7 +92,7 @@ inline tokenmeter::result<parsed_input> parse_input(std::string_view name, const
                          (wanted == input_format::auto_detect &&
                           (detail::has_suffix(name, ".jsonl") || detail::has_suffix(name, ".ndjson") || is_stdin));
   if (try_chat) {
-    const auto j = nlohmann::json::parse(data, nullptr, false);
+    const auto j = detail::ordered_json::parse(data, nullptr, false);
     if (!j.is_discarded() && detail::messages_of(j) != nullptr) {
       auto r = detail::read_request(j, out.notes);
       if (!r) return std::move(r).error_value();
@@ -151,8 +114,8 @@ inline tokenmeter::result<parsed_input> parse_input(std::string_view name, const
       pos = nl == std::string::npos ? data.size() : nl + 1;
       ++line_no;
       if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-      const auto j = nlohmann::json::parse(line, nullptr, false);
-      auto r = j.is_discarded() ? tokenmeter::result<chat_request>(tokenmeter::make_error(tokenmeter::errc::parse_error, "not valid JSON"))
+      const auto j = detail::ordered_json::parse(line, nullptr, false);
+      auto r = j.is_discarded() ? tokenmeter::result<tokenmeter::chat_request>(tokenmeter::make_error(tokenmeter::errc::parse_error, "not valid JSON"))
                                 : detail::read_request(j, lines.notes);
       if (!r) {
         if (wanted == input_format::jsonl)

@@ -39,7 +39,8 @@ struct model_summary {
   std::string tokenizer_exactness;  // exact | estimate (the tokenizer)
   std::string exactness;            // exact | estimate (the counts reported, overhead included)
   std::string note;
-  std::optional<chat_overhead> overhead;  // set when chat or JSONL inputs were counted
+  // How chat and JSONL requests were counted (the library's request accounting); set when any were.
+  std::optional<tokenmeter::request_count_plan> chat;
   std::string currency;                   // the rate card's; empty when there is none
   std::string card;                       // provider/model of the card, or why there is none
   std::uint64_t tokens = 0, base_tokens = 0;
@@ -100,12 +101,10 @@ inline nlohmann::ordered_json to_json(const check_report& r) {
       j["base_cost"] = m.base_cost ? json(tp::format_amount(*m.base_cost)) : json(nullptr);
       j["delta_cost"] = m.cost && m.base_cost ? json(tp::format_amount(*m.cost - *m.base_cost)) : json(nullptr);
     }
-    if (m.overhead)
-      j["chat_overhead"] = {{"tokens_per_message", m.overhead->per_message},
-                            {"tokens_per_name", m.overhead->per_name},
-                            {"reply_priming", m.overhead->reply_priming},
-                            {"documented", m.overhead->documented},
-                            {"basis", m.overhead->basis}};
+    if (m.chat)
+      j["chat"] = {{"method", std::string(tokenmeter::to_string(m.chat->method))},
+                   {"exactness", std::string(tokenmeter::to_string(m.chat->exactness))},
+                   {"note", m.chat->note}};
     if (!m.note.empty()) j["note"] = m.note;
     j["verdict"] = m.over ? "over" : "ok";
     j["reasons"] = m.reasons;
@@ -202,7 +201,7 @@ inline std::string to_markdown(const check_report& r) {
   }
   for (const auto& n : r.notes) md += "\n> " + escape_md(n) + "\n";
   for (const auto& m : r.models)
-    if (m.overhead && !m.overhead->documented) md += "\n> " + escape_md(m.name) + ": chat overhead " + escape_md(m.overhead->basis) + "\n";
+    if (m.chat && !m.chat->note.empty()) md += "\n> " + escape_md(m.name) + ": chat requests: " + escape_md(m.chat->note) + "\n";
   return md;
 }
 
@@ -288,7 +287,7 @@ inline std::string to_table(const check_report& r, bool colour, std::size_t max_
     if (m.currency.empty()) out += " (" + m.card + ")";
     out += "  " + std::string(m.over ? red : green) + (m.over ? "OVER" : "ok") + reset + "\n";
     for (const auto& why : m.reasons) out += "      " + why + "\n";
-    if (m.overhead && !m.overhead->documented) out += "      chat overhead " + m.overhead->basis + "\n";
+    if (m.chat && !m.chat->note.empty()) out += "      chat requests: " + m.chat->note + "\n";
     if (!m.note.empty()) out += "      estimate: " + m.note + "\n";
   }
   if (!r.skipped_binary.empty()) {

@@ -125,8 +125,9 @@ namespace reconcile_detail {
                                                       pricing::timestamp at, std::string_view provider = {}) {
   pricing::usage plain_theirs = theirs;
   plain_theirs.reported_cost.reset();  // price their counts with our card, like ours
-  TOKENMETER_TRY(their_price, pricing::price(table, plain_theirs, model, provider, at));
-  TOKENMETER_TRY(our_price, pricing::price(table, our_usage(ours, theirs), model, provider, at));
+  TOKENMETER_TRY(card, table.find(model, provider, at));  // one lookup for both prices
+  TOKENMETER_TRY(their_price, pricing::price_with_card(*card, plain_theirs, at));
+  TOKENMETER_TRY(our_price, pricing::price_with_card(*card, our_usage(ours, theirs), at));
   reconciliation out;
   out.currency = their_price.currency;
   out.card = their_price.provider + "/" + their_price.model;

@@ -196,57 +196,91 @@ inline bool is_listed(const chat_template_info& t, std::string_view model) {
   return render_chat(t->id, req, opt);
 }
 
-[[nodiscard]] inline result<request_count> count_request(std::string_view model, const chat_request& req,
-                                                         const request_count_options& opt = {}) {
-  TOKENMETER_TRY(loaded, load_model(model, opt.load));
+// How a model's requests are counted: decided by the model and its tokenizer family alone, so
+// callers that count many requests (tokenmeter check, trace) decide once and report it.
+struct request_count_plan {
+  request_count_method method = request_count_method::generic_framing;
+  tokenmeter::exactness exactness = tokenmeter::exactness::estimate;
+  const chat_template_info* chat_template = nullptr;  // method chat_template
+  std::string note;                                   // why it is an estimate, when it is
+};
+
+namespace detail {
+// A tokenizer file loaded without a manifest family goes by its own name.
+inline std::string family_of(const loaded_model& loaded) { return loaded.family ? loaded.family->id : loaded.tok->name(); }
+}  // namespace detail
+
+[[nodiscard]] inline request_count_plan plan_request_count(const loaded_model& loaded, std::string_view model) {
   const std::string name = detail::lower_ascii(model);
-  const std::string& family = loaded.family->id;
+  const std::string family = detail::family_of(loaded);
+  request_count_plan p;
+  if (const chat_template_info* t = detail::template_for_family(family)) {
+    p.method = request_count_method::chat_template;
+    p.chat_template = t;
+    const bool exact = t->name == family && detail::is_listed(*t, name) && loaded.exactness == exactness::exact;
+    p.exactness = exact ? exactness::exact : exactness::estimate;
+    if (!exact)
+      p.note = "rendered with the " + std::string(t->name) + " chat template, published for " + std::string(t->models.front()) +
+               "; " + std::string(model) + "'s own template is not available";
+  } else if (family == "o200k_base" || family == "cl100k_base") {
+    p.method = request_count_method::openai_documented;
+    p.note = "OpenAI's documented chat overheads (3 tokens per message, 3 to prime the reply; the cookbook's tool formula)";
+  } else if (name.rfind("gemini-", 0) == 0) {
+    p.method = request_count_method::gemini_measured;
+    p.note = "Gemma 3 tokens of the request's text plus the request overhead measured on the Gemini API (single-turn requests)";
+  } else if (family == "claude-legacy" && loaded.exactness == exactness::estimate) {
+    p.method = request_count_method::claude_estimate;
+    p.note = "legacy Claude tokenizer scaled by the ratio measured against the live API; Anthropic publishes no tokenizer";
+  } else {
+    p.note = "no published chat template is available for the " + family +
+             " family; its tokenizer with OpenAI-style framing (3 tokens per message) stands in";
+  }
+  return p;
+}
+
+// Counts one request with a model already loaded (and, optionally, its plan already made).
+[[nodiscard]] inline result<request_count> count_request(const loaded_model& loaded, const request_count_plan& plan,
+                                                         const chat_request& req, bool add_generation_prompt = true) {
+  const std::string family = detail::family_of(loaded);
   detail::text_counter counter{*loaded.tok, encode_options{}, 0};
   request_count out;
   out.family = family;
-
-  if (const chat_template_info* t = detail::template_for_family(family)) {
-    TOKENMETER_TRY(prompt, render_chat(t->id, req, render_options{opt.add_generation_prompt}));
-    // Servers tokenize the rendered prompt with special tokens recognised (the template's markers).
-    encode_options recognize;
-    recognize.special = special_tokens::recognize;
-    TOKENMETER_TRY(n, loaded.tok->count(prompt, recognize));
-    out.input_tokens = n;
-    out.method = request_count_method::chat_template;
-    out.chat_template = std::string(t->name);
-    const bool exact = t->name == family && detail::is_listed(*t, name) && loaded.exactness == exactness::exact;
-    out.exactness = exact ? exactness::exact : exactness::estimate;
-    if (!exact)
-      out.note = "rendered with the " + std::string(t->name) + " chat template, published for " + std::string(t->models.front()) +
-                 "; " + std::string(model) + "'s own template is not available";
-    return out;
-  }
-
-  if (family == "o200k_base" || family == "cl100k_base") {
-    TOKENMETER_TRY(messages, detail::framed_messages_tokens(req, counter));
-    TOKENMETER_TRY(tools, detail::openai_tools_tokens(req.tools, counter, family == "o200k_base"));
-    out.input_tokens = messages + tools;
-    out.method = request_count_method::openai_documented;
-    out.note = "OpenAI's documented chat overheads (3 tokens per message, 3 to prime the reply; the cookbook's tool formula)";
-    return out;
-  }
-  if (name.rfind("gemini-", 0) == 0) {
-    TOKENMETER_TRY(text, detail::request_text_tokens(req, counter));
-    out.input_tokens = text + request_constants::gemini_request_overhead;
-    out.method = request_count_method::gemini_measured;
-    out.note = "Gemma 3 tokens of the request's text plus the request overhead measured on the Gemini API (single-turn requests)";
-    return out;
-  }
-  if (family == "claude-legacy" && loaded.exactness == exactness::estimate) {
-    TOKENMETER_TRY(text, detail::request_text_tokens(req, counter));
-    out.input_tokens = (text * request_constants::claude_ratio_num + request_constants::claude_ratio_den / 2) /
-                       request_constants::claude_ratio_den;
-    if (!req.tools.empty())
-      out.input_tokens += req.tool_choice == "any" || req.tool_choice == "tool" ? request_constants::claude_tool_prompt_any
-                                                                                 : request_constants::claude_tool_prompt_auto;
-    out.method = request_count_method::claude_estimate;
-    out.note = "legacy Claude tokenizer scaled by the ratio measured against the live API; Anthropic publishes no tokenizer";
-    return out;
+  out.method = plan.method;
+  out.exactness = plan.exactness;
+  out.note = plan.note;
+  switch (plan.method) {
+    case request_count_method::chat_template: {
+      TOKENMETER_TRY(prompt, render_chat(plan.chat_template->id, req, render_options{add_generation_prompt}));
+      // Servers tokenize the rendered prompt with special tokens recognised (the template's markers).
+      encode_options recognize;
+      recognize.special = special_tokens::recognize;
+      TOKENMETER_TRY(n, loaded.tok->count(prompt, recognize));
+      out.input_tokens = n;
+      out.chat_template = std::string(plan.chat_template->name);
+      return out;
+    }
+    case request_count_method::openai_documented: {
+      TOKENMETER_TRY(messages, detail::framed_messages_tokens(req, counter));
+      TOKENMETER_TRY(tools, detail::openai_tools_tokens(req.tools, counter, family == "o200k_base"));
+      out.input_tokens = messages + tools;
+      return out;
+    }
+    case request_count_method::gemini_measured: {
+      TOKENMETER_TRY(text, detail::request_text_tokens(req, counter));
+      out.input_tokens = text + request_constants::gemini_request_overhead;
+      return out;
+    }
+    case request_count_method::claude_estimate: {
+      TOKENMETER_TRY(text, detail::request_text_tokens(req, counter));
+      out.input_tokens = (text * request_constants::claude_ratio_num + request_constants::claude_ratio_den / 2) /
+                         request_constants::claude_ratio_den;
+      if (!req.tools.empty())
+        out.input_tokens += req.tool_choice == "any" || req.tool_choice == "tool" ? request_constants::claude_tool_prompt_any
+                                                                                   : request_constants::claude_tool_prompt_auto;
+      return out;
+    }
+    case request_count_method::generic_framing:
+      break;
   }
   TOKENMETER_TRY(messages, detail::framed_messages_tokens(req, counter));
   std::size_t tools = 0;
@@ -255,10 +289,13 @@ inline bool is_listed(const chat_template_info& t, std::string_view model) {
     tools += n;
   }
   out.input_tokens = messages + tools;
-  out.method = request_count_method::generic_framing;
-  out.note = "no published chat template is available for the " + family +
-             " family; its tokenizer with OpenAI-style framing (3 tokens per message) stands in";
   return out;
+}
+
+[[nodiscard]] inline result<request_count> count_request(std::string_view model, const chat_request& req,
+                                                         const request_count_options& opt = {}) {
+  TOKENMETER_TRY(loaded, load_model(model, opt.load));
+  return count_request(loaded, plan_request_count(loaded, model), req, opt.add_generation_prompt);
 }
 
 [[nodiscard]] inline result<request_count> count_request(std::string_view model, std::string_view request_json,

@@ -120,19 +120,19 @@ namespace trace_detail {
 
 }  // namespace trace_detail
 
-// Prices and reconciles one step.
+// Prices and reconciles one step, given the provider's usage already parsed from `response`.
 [[nodiscard]] inline result<trace_step> analyze_step(const ordered_json& request, const nlohmann::json& response,
-                                                     std::string model, pricing::timestamp at,
+                                                     pricing::usage theirs, std::string model, pricing::timestamp at,
                                                      const pricing::rate_table& rates, const load_options& load) {
   trace_step st;
   st.model = model;
-  TOKENMETER_TRY(theirs, pricing::usage_from_json(response));
   st.theirs = std::move(theirs);
-  request_count_options ropt;
-  ropt.load = load;
+  TOKENMETER_TRY(lm, load_model(model, load));
   // Our input: the chat-template (or documented-framing) count when the request can be rendered;
   // otherwise the provider's count stands, and the report says so.
-  if (auto rc = count_request(model, request.dump(), ropt)) {
+  auto req = chat_request_from_json(request);
+  auto rc = req ? count_request(lm, plan_request_count(lm, model), *req) : result<request_count>(req.error_value());
+  if (rc) {
     st.ours.input = rc->input_tokens;
     st.ours.input_exact = rc->exactness == exactness::exact;
     st.ours.input_note = rc->note.empty() ? std::string(to_string(rc->method)) : rc->note;
@@ -141,7 +141,6 @@ namespace trace_detail {
     st.input_method = "provider-reported";
     st.ours.input_note = "not counted (" + rc.error_value().message + "); provider-reported usage used";
   }
-  TOKENMETER_TRY(lm, load_model(model, load));
   st.output_exact = lm.exactness == exactness::exact;
   const response_text text = extract_response_text(response);
   encode_options eo;
@@ -188,10 +187,10 @@ namespace trace_detail {
       if (!t) return trace_detail::at_line(line_no, t.error_value());
       at = *t;
     }
-    if (!at) {
-      if (auto u = pricing::usage_from_json(response); u && u->created) at = u->created;
-    }
-    auto st = analyze_step(request, response, model, at.value_or(pricing::now_utc()), rates, opt.load);
+    auto theirs = pricing::usage_from_json(response);
+    if (!theirs) return trace_detail::at_line(line_no, theirs.error_value());
+    if (!at && theirs->created) at = theirs->created;
+    auto st = analyze_step(request, response, std::move(*theirs), model, at.value_or(pricing::now_utc()), rates, opt.load);
     if (!st) return trace_detail::at_line(line_no, st.error_value());
     st->line = line_no;
     if (ordered.contains("step")) st->label = ordered["step"].is_string() ? ordered["step"].get<std::string>() : ordered["step"].dump();
