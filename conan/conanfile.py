@@ -70,6 +70,7 @@ class TokenmeterConan(ConanFile):
         tc.cache_variables["TOKENMETER_BUILD_CLI"] = False
         tc.cache_variables["TOKENMETER_BUILD_TESTS"] = False
         tc.cache_variables["TOKENMETER_BUILD_BENCH"] = False
+        tc.cache_variables["TOKENMETER_BUILD_C_API"] = False
         tc.cache_variables["TOKENMETER_INSTALL"] = True
         tc.cache_variables["CMAKE_INSTALL_DATADIR"] = "res"  # vocabulary data: res/tokenmeter
         # xxHash is used header-only; cmake/tokenmeter_dependencies.cmake looks for xxhash.h.

@@ -52,6 +52,7 @@ class TokenmeterCliConan(ConanFile):
         tc.cache_variables["TOKENMETER_BUILD_CLI"] = True
         tc.cache_variables["TOKENMETER_BUILD_TESTS"] = False
         tc.cache_variables["TOKENMETER_BUILD_BENCH"] = False
+        tc.cache_variables["TOKENMETER_BUILD_C_API"] = False
         tc.cache_variables["TOKENMETER_INSTALL"] = True
         tc.cache_variables["CMAKE_INSTALL_DATADIR"] = "res"
         xxhash = self.dependencies["xxhash"].cpp_info.includedirs[0]

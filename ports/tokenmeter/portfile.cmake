@@ -28,6 +28,7 @@ vcpkg_cmake_configure(
     ${FEATURE_OPTIONS}
     -DTOKENMETER_BUILD_TESTS=OFF
     -DTOKENMETER_BUILD_BENCH=OFF
+    -DTOKENMETER_BUILD_C_API=OFF
     -DTOKENMETER_INSTALL=ON
     # The package config goes straight to share/tokenmeter, beside the vocabulary data
     # (manifest.json, fetch, vocab/), which vcpkg keeps under share/${PORT} too.

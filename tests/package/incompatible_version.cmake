@@ -1,16 +1,10 @@
 # package.find_package_incompatible_version: the 0.x rule (SameMinorVersion). Asking for another
 # major or minor version, or a newer patch, must fail to configure with CMake's version error; the
 # installed major.minor and major.minor.patch must configure. Configure only: nothing is compiled.
-cmake_minimum_required(VERSION 3.25)
-foreach(v PREFIX VERSION CONSUMER WORK GENERATOR CXX)
-  if(NOT DEFINED ${v})
-    message(FATAL_ERROR "incompatible_version.cmake: -D${v}= is required")
-  endif()
-endforeach()
-string(REPLACE "." ";" parts "${VERSION}")
-list(GET parts 0 major)
-list(GET parts 1 minor)
-list(GET parts 2 patch)
+cmake_minimum_required(VERSION 3.25)  # before anything else: IN_LIST and friends
+include("${CMAKE_CURRENT_LIST_DIR}/common.cmake")
+tm_require(PREFIX VERSION CONSUMER WORK GENERATOR CXX)
+tm_version_parts("${VERSION}")
 math(EXPR next_major "${major} + 1")
 math(EXPR next_minor "${minor} + 1")
 math(EXPR next_patch "${patch} + 1")

@@ -1,10 +1,7 @@
 # package.install: `cmake --install` this build into a fresh PREFIX and check what landed there.
-cmake_minimum_required(VERSION 3.25)
-foreach(v BUILD_DIR SOURCE_DIR PREFIX INCLUDEDIR BINDIR CMAKEDIR PKGCONFIGDIR DATADIR)
-  if(NOT DEFINED ${v})
-    message(FATAL_ERROR "install.cmake: -D${v}= is required")
-  endif()
-endforeach()
+cmake_minimum_required(VERSION 3.25)  # before anything else: IN_LIST and friends
+include("${CMAKE_CURRENT_LIST_DIR}/common.cmake")
+tm_require(BUILD_DIR SOURCE_DIR PREFIX INCLUDEDIR BINDIR CMAKEDIR PKGCONFIGDIR DATADIR)
 
 file(REMOVE_RECURSE "${PREFIX}")
 set(config_args "")

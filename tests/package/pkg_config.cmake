@@ -1,12 +1,9 @@
 # package.pkg_config: build the consumer with nothing but `pkg-config --cflags --libs tokenmeter`
 # (and -std=c++20), then run it. Static SIMD dispatch must not need libhwy, and xxHash is used
 # inline, so neither may appear in --libs.
-cmake_minimum_required(VERSION 3.25)
-foreach(v PREFIX PKGCONFIGDIR CXX SOURCE WORK)
-  if(NOT DEFINED ${v})
-    message(FATAL_ERROR "pkg_config.cmake: -D${v}= is required")
-  endif()
-endforeach()
+cmake_minimum_required(VERSION 3.25)  # before anything else: IN_LIST and friends
+include("${CMAKE_CURRENT_LIST_DIR}/common.cmake")
+tm_require(PREFIX PKGCONFIGDIR CXX SOURCE WORK)
 if(NOT PKG_CONFIG)
   message("SKIPPED: pkg-config not found")
   cmake_language(EXIT 77)

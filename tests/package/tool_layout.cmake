@@ -1,12 +1,9 @@
 # package.vcpkg_layout / package.conan_layout: configure and install the source tree with the
 # options a packaging tool uses (OPTIONS), check the layout (EXPECT, EXPECT_ABSENT), then build and
 # run that tool's test_package CMake project against it. Header-only: nothing is built to install.
-cmake_minimum_required(VERSION 3.25)
-foreach(v SOURCE_DIR WORK GENERATOR CXX CTEST TEST_PACKAGE)
-  if(NOT DEFINED ${v})
-    message(FATAL_ERROR "tool_layout.cmake: -D${v}= is required")
-  endif()
-endforeach()
+cmake_minimum_required(VERSION 3.25)  # before anything else: IN_LIST and friends
+include("${CMAKE_CURRENT_LIST_DIR}/common.cmake")
+tm_require(SOURCE_DIR WORK GENERATOR CXX CTEST TEST_PACKAGE)
 file(REMOVE_RECURSE "${WORK}")
 set(prefix "${WORK}/prefix")
 

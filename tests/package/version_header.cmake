@@ -1,17 +1,11 @@
 # package.version_header: the one version (project(VERSION)) is what the installed version.hpp,
 # the package version file, tokenmeter.pc, the vcpkg port and the installed CLI say; the ABI
 # namespace is installed.
-cmake_minimum_required(VERSION 3.25)
-foreach(v PREFIX VERSION INCLUDEDIR CMAKEDIR PKGCONFIGDIR)
-  if(NOT DEFINED ${v})
-    message(FATAL_ERROR "version_header.cmake: -D${v}= is required")
-  endif()
-endforeach()
+cmake_minimum_required(VERSION 3.25)  # before anything else: IN_LIST and friends
+include("${CMAKE_CURRENT_LIST_DIR}/common.cmake")
+tm_require(PREFIX VERSION INCLUDEDIR CMAKEDIR PKGCONFIGDIR)
 set(errors "")
-string(REPLACE "." ";" parts "${VERSION}")
-list(GET parts 0 major)
-list(GET parts 1 minor)
-list(GET parts 2 patch)
+tm_version_parts("${VERSION}")
 
 file(READ "${PREFIX}/${INCLUDEDIR}/tokenmeter/version.hpp" header)
 foreach(pair "VERSION_MAJOR ${major}" "VERSION_MINOR ${minor}" "VERSION_PATCH ${patch}" "VERSION_STRING \"${VERSION}\"")
