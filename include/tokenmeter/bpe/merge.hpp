@@ -5,6 +5,9 @@
 // Short pieces use a quadratic scan over a contiguous array (fastest for the typical 1-20
 // symbols); long pieces use a heap over a linked list, O(n log n), so a 10 MB word is not a
 // quadratic trap. Both produce identical output (tests/bpe checks them against each other).
+// Byte-level models send pieces of bpe_model::long_piece_bytes or more to bpe/backtrack.hpp
+// instead, which is linear and cache-friendly; the heap stays for code-point models and as the
+// oracle the backtracking encoder is tested against.
 #pragma once
 
 #include <tokenmeter/bpe/pair_table.hpp>
@@ -14,6 +17,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -76,6 +80,14 @@ struct bpe_workspace {
   std::vector<merge_rule> rules;
   std::vector<std::uint32_t> next, prev;
   std::vector<candidate> heap;
+  // The long-piece encoder (bpe/backtrack.hpp): its path, dead positions, and a memo of pair
+  // answers owned by one model's tables at a time.
+  std::vector<token_id> path;
+  std::vector<std::uint64_t> dead_positions;
+  std::vector<std::uint64_t> pair_memo;
+  const void* pair_memo_owner = nullptr;
+  std::string pair_bytes;
+  std::vector<bpe_symbol> pair_syms;
 };
 
 inline constexpr std::size_t bpe_small_piece_symbols = 48;

@@ -2,6 +2,7 @@
 // whole-piece lookup, and merging under tiktoken's or HF's rules.
 #pragma once
 
+#include <tokenmeter/bpe/backtrack.hpp>
 #include <tokenmeter/bpe/merge.hpp>
 #include <tokenmeter/bpe/pair_table.hpp>
 #include <tokenmeter/bpe/piece_cache.hpp>
@@ -15,6 +16,7 @@
 #include <array>
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <cstdio>
 #include <cstdint>
 #include <string>
@@ -57,6 +59,11 @@ struct bpe_model {
   // words.
   std::string split_marker;
   std::vector<char32_t> marker_preceders;  // sorted
+  // Byte-level pieces of at least this many bytes go to the left-to-right encoder
+  // (bpe/backtrack.hpp), whose tables are built on the first such piece. Below it the merge
+  // loop is faster (bench/: tokenmeter bench on bench-corpus/runs and zh).
+  std::size_t long_piece_bytes = default_long_piece_bytes;
+  static constexpr std::size_t default_long_piece_bytes = 256;
 
   // Fills byte_tokens and checks the model can encode every input.
   result<void> prepare() {
@@ -105,6 +112,7 @@ struct bpe_model {
       std::sort(marker_preceders.begin(), marker_preceders.end());
       marker_preceders.erase(std::unique(marker_preceders.begin(), marker_preceders.end()), marker_preceders.end());
     }
+    backtrack_ = unit == symbol_unit::byte ? std::make_unique<lazy_backtrack>() : nullptr;
     if (!ignore_merges) {
       self_merges = std::make_unique<std::atomic<std::uint8_t>[]>(vocab.id_bound());
       for (std::size_t i = 0; i < vocab.id_bound(); ++i) self_merges[i].store(0, std::memory_order_relaxed);
@@ -170,6 +178,26 @@ struct bpe_model {
 
   // The merged symbols of a piece, without the whole-piece shortcut.
   void merge(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
+    if (piece.size() >= long_piece_bytes && backtrack_ != nullptr) {
+      const backtrack_tables* t = backtracker();
+      if (t != nullptr && backtrack_encode(*t, vocab, piece, ws, syms, merge_loop_fn())) return;
+    }
+    merge_loop(piece, ws, syms);
+  }
+
+  // The tables of the long-piece encoder, built once (thread-safe) on first use; nullptr for
+  // models it does not serve.
+  [[nodiscard]] const backtrack_tables* backtracker() const {
+    if (backtrack_ == nullptr) return nullptr;
+    std::call_once(backtrack_->once, [this] {
+      auto t = std::make_unique<backtrack_tables>(vocab, byte_tokens, merge_loop_fn());
+      if (t->usable()) backtrack_->tables = std::move(t);
+    });
+    return backtrack_->tables.get();
+  }
+
+  // Classic BPE: merge the adjacent pair with the lowest priority until none applies.
+  void merge_loop(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
     initial_symbols(piece, syms);
     if (rules == merge_rules::ranks) {
       if (!byte_pairs.empty())
@@ -231,9 +259,23 @@ struct bpe_model {
   }
 
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
+    const backtrack_tables* t = backtrack_ != nullptr ? backtrack_->tables.get() : nullptr;
     return vocab.memory_bytes() + pairs.memory_bytes() + byte_pairs.capacity() * sizeof(merge_rule) +
-           (self_merges ? vocab.id_bound() : 0);
+           (self_merges ? vocab.id_bound() : 0) + (t != nullptr ? t->memory_bytes() : 0);
   }
+
+ private:
+  struct lazy_backtrack {
+    std::once_flag once;
+    std::unique_ptr<backtrack_tables> tables;
+  };
+  std::unique_ptr<lazy_backtrack> backtrack_;
+
+  struct loop_merger {
+    const bpe_model* model;
+    void operator()(std::string_view b, bpe_workspace& w, std::vector<bpe_symbol>& out) const { model->merge_loop(b, w, out); }
+  };
+  [[nodiscard]] loop_merger merge_loop_fn() const { return {this}; }
 };
 
 TOKENMETER_END_NAMESPACE

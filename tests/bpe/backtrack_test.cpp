@@ -1,0 +1,153 @@
+// The long-piece encoder (bpe/backtrack.hpp) against the merge loop it replaces, id for id: on
+// random vocabularies (ranks not from BPE training) and on every byte-level family we ship, with
+// long pieces of the shapes that stress it (one letter repeated, random letters, random CJK,
+// random bytes, a repeated unit).
+#include <tokenmeter/bpe/model.hpp>
+
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace tokenmeter;
+
+namespace {
+
+std::vector<token_id> ids_of(const std::vector<bpe_symbol>& s) {
+  std::vector<token_id> ids;
+  for (const auto& x : s) ids.push_back(x.id);
+  return ids;
+}
+
+// Merges `piece` both ways; the symbols must also cover the piece contiguously.
+void expect_same_both_ways(const bpe_model& m, const std::string& piece, const std::string& what) {
+  bpe_workspace ws;
+  std::vector<bpe_symbol> loop, fast;
+  m.merge_loop(piece, ws, loop);
+  const backtrack_tables* t = m.backtracker();
+  ASSERT_NE(t, nullptr) << what;
+  ASSERT_TRUE(backtrack_encode(*t, m.vocab, piece, ws, fast, [&](std::string_view b, bpe_workspace& w, std::vector<bpe_symbol>& out) {
+    m.merge_loop(b, w, out);
+  })) << what;
+  ASSERT_EQ(ids_of(fast), ids_of(loop)) << what << " (" << piece.size() << " bytes)";
+  std::uint32_t at = 0;
+  for (const bpe_symbol& s : fast) {
+    ASSERT_EQ(s.start, at) << what;
+    at = s.end;
+  }
+  EXPECT_EQ(at, piece.size()) << what;
+}
+
+std::string random_from(std::mt19937& rng, const std::string& alphabet, std::size_t n) {
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) s += alphabet[pick(rng)];
+  return s;
+}
+
+std::string random_cjk(std::mt19937& rng, std::size_t chars) {
+  std::uniform_int_distribution<unsigned> cp(0x4E00, 0x4FFF);  // a dense block of common ideographs
+  std::string s;
+  for (std::size_t i = 0; i < chars; ++i) {
+    const unsigned c = cp(rng);
+    s += static_cast<char>(0xE0 | (c >> 12));
+    s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    s += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return s;
+}
+
+// A byte-level rank vocabulary: all 256 bytes, then random tokens over `alphabet` at random
+// ranks (so merges need not follow BPE training order).
+bpe_model random_model(std::mt19937& rng, const std::string& alphabet, std::size_t extra) {
+  std::vector<std::string> toks;
+  std::set<std::string> seen;
+  for (int b = 0; b < 256; ++b) {
+    toks.emplace_back(1, static_cast<char>(b));
+    seen.insert(toks.back());
+  }
+  std::uniform_int_distribution<std::size_t> len(2, 7);
+  while (toks.size() < 256 + extra) {
+    std::string t = random_from(rng, alphabet, len(rng));
+    if (seen.insert(t).second) toks.push_back(t);
+  }
+  std::vector<token_id> ranks(toks.size());
+  for (std::size_t i = 0; i < ranks.size(); ++i) ranks[i] = static_cast<token_id>(i);
+  std::shuffle(ranks.begin(), ranks.end(), rng);
+  bpe_model m;
+  for (std::size_t i = 0; i < toks.size(); ++i) EXPECT_TRUE(m.vocab.add(ranks[i], toks[i]).has_value());
+  EXPECT_TRUE(m.vocab.finalize().has_value());
+  EXPECT_TRUE(m.prepare().has_value());
+  return m;
+}
+
+}  // namespace
+
+TEST(Backtrack, AgreesWithMergeLoopOnRandomVocabularies) {
+  std::mt19937 rng(2026);
+  for (int round = 0; round < 40; ++round) {
+    const std::string alphabet = round % 3 == 0 ? "ab" : round % 3 == 1 ? "abc" : "abcdef";
+    // "ab" has only 252 distinct tokens of 2..7 bytes: keep well below that.
+    const std::size_t extra = std::min<std::size_t>(20 + 10 * static_cast<std::size_t>(round), alphabet.size() == 2 ? 120 : 400);
+    const bpe_model m = random_model(rng, alphabet, extra);
+    for (int k = 0; k < 30; ++k) {
+      std::uniform_int_distribution<std::size_t> len(1, 400);
+      expect_same_both_ways(m, random_from(rng, alphabet, len(rng)), "round " + std::to_string(round));
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
+class BacktrackFamily : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(BacktrackFamily, AgreesWithMergeLoopOnLongPieces) {
+  TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
+  const bpe_model& m = tok->model();
+  ASSERT_EQ(m.unit, symbol_unit::byte);
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<std::size_t> len(256, 4096);
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (int k = 0; k < 16; ++k) {
+    expect_same_both_ways(m, std::string(len(rng), "aeiostxyz0 .-_=*"[k]), "one character");
+    expect_same_both_ways(m, random_from(rng, "abcdefghijklmnopqrstuvwxyz", len(rng)), "letters");
+    expect_same_both_ways(m, random_from(rng, "etaoinshrdlu0123456789_", len(rng)), "letters and digits");
+    expect_same_both_ways(m, random_cjk(rng, len(rng) / 3), "CJK");
+    std::string bytes;
+    for (std::size_t n = len(rng); n > 0; --n) bytes += static_cast<char>(byte(rng));
+    expect_same_both_ways(m, bytes, "random bytes");
+    std::string unit = random_from(rng, "xyz!?", 1 + static_cast<std::size_t>(k % 6));
+    std::string rep;
+    while (rep.size() < 600) rep += unit;
+    expect_same_both_ways(m, rep, "repeated unit " + unit);
+    if (HasFatalFailure()) return;
+  }
+}
+
+// Pieces at the threshold take the fast path through bpe_model::merge, and its tables exist.
+TEST_P(BacktrackFamily, MergeUsesItAboveTheThreshold) {
+  TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
+  const bpe_model& m = tok->model();
+  const std::string piece(m.long_piece_bytes, 'q');
+  bpe_workspace ws;
+  std::vector<bpe_symbol> via_merge, loop;
+  m.merge(piece, ws, via_merge);
+  m.merge_loop(piece, ws, loop);
+  EXPECT_EQ(ids_of(via_merge), ids_of(loop));
+  ASSERT_NE(m.backtracker(), nullptr);
+  EXPECT_GT(m.backtracker()->max_token_bytes(), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, BacktrackFamily,
+                         ::testing::Values("o200k_base", "cl100k_base", "o200k_harmony", "deepseek-v3", "qwen3",
+                                           "llama3", "claude-legacy", "kimi-k2", "glm-5", "glm-4.5", "minimax-m2"),
+                         [](const auto& info) {
+                           std::string n = info.param;
+                           for (char& c : n)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return n;
+                         });
