@@ -62,6 +62,7 @@ inline constexpr std::string_view gpt2_pattern =
 struct pretokenize_workspace {
   std::vector<std::string_view> a, b;
   std::vector<std::pair<std::size_t, std::size_t>> spans;
+  std::vector<std::pair<std::size_t, std::size_t>> merged_spans;  // emit_split's merging behaviours
   std::vector<bool> is_match;
   std::deque<std::string> owned;
   void clear() {
@@ -191,7 +192,8 @@ class pretokenizer {
     const std::size_t n = spans.size();
     if (invert)
       for (std::size_t i = 0; i < n; ++i) ws.is_match[i] = !ws.is_match[i];
-    std::vector<std::pair<std::size_t, std::size_t>> out_spans;  // only for the merging behaviours
+    auto& out_spans = ws.merged_spans;  // only for the merging behaviours; reused, not reallocated per piece
+    out_spans.clear();
     const auto push = [&](std::size_t s, std::size_t e) {
       if (e > s) ws.b.push_back(piece.substr(s, e - s));
     };
