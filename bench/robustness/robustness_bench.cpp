@@ -1,7 +1,7 @@
 // Resource bounds per family (docs/robustness.md): load time and memory of one loaded tokenizer
 // (from the compiled cache and from the source file), and the time of one word with no split
-// point at 1 MB and 10 MB (CPU seconds; byte-level families encode long pieces left to right in
-// linear time, so ~10x; code-point families use the O(n log n) heap merge). The long-piece
+// point at 1 MB and 10 MB (CPU seconds; long pieces are encoded left to right in linear time,
+// so ~10x; a model the encoder cannot serve falls back to the O(n log n) heap merge). The long-piece
 // encoder's tables are built on first use; their build time is reported apart from the words.
 // Each family is measured in a child process of its own, so one family's memory does not
 // colour the next. Usage: robustness_bench [FAMILY...]   (default: every fetched family)

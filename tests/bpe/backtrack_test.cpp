@@ -151,3 +151,51 @@ INSTANTIATE_TEST_SUITE_P(Families, BacktrackFamily,
                              if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                            return n;
                          });
+
+// Code-point models (gemma3): characters without a token split the piece into runs merged on
+// their own, long runs left to right. The tables must exist, or merge() would just be the loop.
+TEST(BacktrackCodePoints, Gemma3MergeEqualsMergeLoop) {
+  TOKENMETER_LOAD_OR_SKIP(tok, "gemma3");
+  const bpe_model& m = tok->model();
+  ASSERT_EQ(m.unit, symbol_unit::code_point);
+  ASSERT_NE(m.backtracker(), nullptr) << "gemma3 should qualify: byte fallback symbols are in no merge rule";
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<std::size_t> len(300, 3000);
+  std::uniform_int_distribution<unsigned> pua(0xE000, 0xE0FF), pick(0, 9);
+  const auto utf8 = [](unsigned c) {
+    std::string s;
+    if (c < 0x800) {
+      s += static_cast<char>(0xC0 | (c >> 6));
+    } else {
+      s += static_cast<char>(0xE0 | (c >> 12));
+      s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    }
+    s += static_cast<char>(0x80 | (c & 0x3F));
+    return s;
+  };
+  const auto same = [&](const std::string& piece, const std::string& what) {
+    bpe_workspace ws;
+    std::vector<bpe_symbol> via_merge, loop;
+    m.merge(piece, ws, via_merge);
+    m.merge_loop(piece, ws, loop);
+    ASSERT_EQ(ids_of(via_merge), ids_of(loop)) << what << " (" << piece.size() << " bytes)";
+    std::uint32_t at = 0;
+    for (const bpe_symbol& s : via_merge) {
+      ASSERT_EQ(s.start, at) << what;
+      at = s.end;
+    }
+    EXPECT_EQ(at, piece.size()) << what;
+  };
+  for (int k = 0; k < 12; ++k) {
+    same(std::string(len(rng), "aeiostxyz0.-"[k]), "one character");
+    same(random_from(rng, "abcdefghijklmnopqrstuvwxyz", len(rng)), "letters");
+    same(random_cjk(rng, len(rng) / 3), "CJK");
+    std::string mixed;  // letters and CJK with private-use characters (mostly not tokens)
+    while (mixed.size() < len(rng)) {
+      const unsigned p = pick(rng);
+      mixed += p < 6 ? random_from(rng, "etaoin", 1 + p) : p < 8 ? random_cjk(rng, 2) : utf8(pua(rng));
+    }
+    same(mixed, "mixed with private-use characters");
+    if (HasFatalFailure()) return;
+  }
+}

@@ -21,6 +21,11 @@
 //
 // Tokens whose own bytes do not merge back to them can never appear in a BPE result (a token
 // in the result merges to itself by (1)'s argument), so they are left out of the search.
+//
+// Code-point models (SentencePiece-style, gemma3) use it between characters that have no token:
+// those become byte-fallback or unk symbols that no rule mentions, so no merge crosses them
+// (bpe_model::merge_between_unknown_chars); tokens there are whole characters, so a search over
+// bytes only ever stops on character boundaries.
 #pragma once
 
 #include <tokenmeter/bpe/merge.hpp>
@@ -40,8 +45,11 @@ class backtrack_tables {
  public:
   // `merge(bytes, ws, syms)` is the model's merge loop (never this encoder). Takes ~0.1-0.5 s
   // for a 200K vocabulary, so models build it on first use (bpe_model::backtracker).
+  // `byte_tokens`: the token of each single byte -- every byte for byte-level models; for
+  // code-point models the one-byte characters that are tokens (no_token elsewhere: the search
+  // then starts from the character's own token, found among the longer ones).
   template <class Merge>
-  backtrack_tables(const vocab_table& vocab, const std::array<token_id, 256>& byte_tokens, Merge&& merge)
+  backtrack_tables(const vocab_table& vocab, const std::array<token_id, 256>& byte_tokens, bool every_byte, Merge&& merge)
       : vocab_(&vocab), byte_tokens_(byte_tokens) {
     bpe_workspace ws;
     std::vector<bpe_symbol> syms;
@@ -70,13 +78,14 @@ class backtrack_tables {
       shorter_[e.id] = longest(reinterpret_cast<const unsigned char*>(b.data()), b.size() - 1);
     }
     ok_ = true;
-    for (const token_id t : byte_tokens_) ok_ = ok_ && t != no_token && t < shorter_.size();
+    for (const token_id t : byte_tokens_) ok_ = ok_ && (t == no_token ? !every_byte : t < shorter_.size());
   }
 
-  // False if the vocabulary lacks a token for some byte (then the merge loop must be used).
+  // False if a byte-level vocabulary lacks a token for some byte (then the merge loop is used).
   [[nodiscard]] bool usable() const noexcept { return ok_; }
 
-  // The longest token that can appear in a BPE result and starts `s` (avail >= 1 bytes).
+  // The longest token that can appear in a BPE result and starts `s` (avail >= 1 bytes);
+  // no_token if none (possible for code-point models only).
   [[nodiscard]] token_id longest(const unsigned char* s, std::size_t avail) const noexcept {
     token_id best = byte_tokens_[s[0]];
     if (avail < 2) return best;

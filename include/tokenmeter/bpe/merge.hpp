@@ -5,8 +5,8 @@
 // Short pieces use a quadratic scan over a contiguous array (fastest for the typical 1-20
 // symbols); long pieces use a heap over a linked list, O(n log n), so a 10 MB word is not a
 // quadratic trap. Both produce identical output (tests/bpe checks them against each other).
-// Byte-level models send pieces of bpe_model::long_piece_bytes or more to bpe/backtrack.hpp
-// instead, which is linear and cache-friendly; the heap stays for code-point models and as the
+// Models send pieces of bpe_model::long_piece_bytes or more to bpe/backtrack.hpp instead,
+// which is linear and cache-friendly; the heap stays for models it cannot serve and as the
 // oracle the backtracking encoder is tested against.
 #pragma once
 
@@ -88,6 +88,7 @@ struct bpe_workspace {
   const void* pair_memo_owner = nullptr;
   std::string pair_bytes;
   std::vector<bpe_symbol> pair_syms;
+  std::vector<bpe_symbol> part_syms;  // code-point models: a long piece's symbols, part by part
 };
 
 inline constexpr std::size_t bpe_small_piece_symbols = 48;

@@ -112,7 +112,15 @@ struct bpe_model {
       std::sort(marker_preceders.begin(), marker_preceders.end());
       marker_preceders.erase(std::unique(marker_preceders.begin(), marker_preceders.end()), marker_preceders.end());
     }
-    backtrack_ = unit == symbol_unit::byte ? std::make_unique<lazy_backtrack>() : nullptr;
+    // Code-point models qualify when a character without a token becomes symbols (byte fallback
+    // or unk) rather than vanishing: then it can be a merge barrier (checked when the tables are
+    // built), and the text between such characters is encoded on its own.
+    bool every_fallback_byte = byte_fallback;
+    for (const token_id t : byte_tokens) every_fallback_byte = every_fallback_byte && t != no_token;
+    const bool keeps_unknown_chars = unk != no_token || every_fallback_byte;
+    backtrack_ = unit == symbol_unit::byte || (rules == merge_rules::pairs && keeps_unknown_chars)
+                     ? std::make_unique<lazy_backtrack>()
+                     : nullptr;
     if (!ignore_merges) {
       self_merges = std::make_unique<std::atomic<std::uint8_t>[]>(vocab.id_bound());
       for (std::size_t i = 0; i < vocab.id_bound(); ++i) self_merges[i].store(0, std::memory_order_relaxed);
@@ -179,10 +187,50 @@ struct bpe_model {
   // The merged symbols of a piece, without the whole-piece shortcut.
   void merge(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
     if (piece.size() >= long_piece_bytes && backtrack_ != nullptr) {
-      const backtrack_tables* t = backtracker();
-      if (t != nullptr && backtrack_encode(*t, vocab, piece, ws, syms, merge_loop_fn())) return;
+      if (const backtrack_tables* t = backtracker()) {
+        if (unit == symbol_unit::code_point) return merge_between_unknown_chars(*t, piece, ws, syms);
+        if (backtrack_encode(*t, vocab, piece, ws, syms, merge_loop_fn())) return;
+      }
     }
     merge_loop(piece, ws, syms);
+  }
+
+  // Code-point models: characters without a token are barriers (their fallback or unk symbols
+  // are in no rule), so the runs between them merge independently -- long runs left to right.
+  void merge_between_unknown_chars(const backtrack_tables& t, std::string_view piece, bpe_workspace& ws,
+                                   std::vector<bpe_symbol>& syms) const {
+    auto& out = ws.part_syms;
+    out.clear();
+    const auto append = [&](std::size_t offset) {
+      for (const bpe_symbol& s : syms)
+        out.push_back({s.id, s.start + static_cast<std::uint32_t>(offset), s.end + static_cast<std::uint32_t>(offset)});
+    };
+    const auto merge_run = [&](std::size_t from, std::size_t to) {
+      if (to == from) return;
+      const std::string_view run = piece.substr(from, to - from);
+      if (run.size() < long_piece_bytes || !backtrack_encode(t, vocab, run, ws, syms, merge_loop_fn()))
+        merge_loop(run, ws, syms);
+      append(from);
+    };
+    const auto char_at = [&](std::size_t i) {
+      return piece.substr(i, std::min<std::size_t>(utf8_sequence_length(static_cast<unsigned char>(piece[i])), piece.size() - i));
+    };
+    std::size_t run_start = 0;
+    for (std::size_t i = 0; i < piece.size();) {
+      const std::string_view c = char_at(i);
+      if (vocab.find(c) != no_token) {
+        i += c.size();
+        continue;
+      }
+      merge_run(run_start, i);
+      std::size_t j = i + c.size();
+      while (j < piece.size() && vocab.find(char_at(j)) == no_token) j += char_at(j).size();
+      initial_symbols(piece.substr(i, j - i), syms);  // fallback bytes or unk, never merged
+      append(i);
+      run_start = i = j;
+    }
+    merge_run(run_start, piece.size());
+    syms.swap(out);
   }
 
   // The tables of the long-piece encoder, built once (thread-safe) on first use; nullptr for
@@ -190,7 +238,29 @@ struct bpe_model {
   [[nodiscard]] const backtrack_tables* backtracker() const {
     if (backtrack_ == nullptr) return nullptr;
     std::call_once(backtrack_->once, [this] {
-      auto t = std::make_unique<backtrack_tables>(vocab, byte_tokens, merge_loop_fn());
+      if (unit == symbol_unit::byte) {
+        auto t = std::make_unique<backtrack_tables>(vocab, byte_tokens, true, merge_loop_fn());
+        if (t->usable()) backtrack_->tables = std::move(t);
+        return;
+      }
+      // Code points: the fallback and unk symbols must be in no merge rule (else they are not
+      // barriers and the merge loop stays).
+      std::vector<bool> barrier(vocab.id_bound(), false);
+      for (const token_id b : byte_tokens)
+        if (b != no_token && b < barrier.size()) barrier[b] = true;
+      if (unk != no_token && unk < barrier.size()) barrier[unk] = true;
+      bool in_rule = false;
+      pairs.for_each_pair([&](token_id l, token_id r) {
+        in_rule = in_rule || (l < barrier.size() && barrier[l]) || (r < barrier.size() && barrier[r]);
+      });
+      if (in_rule) return;
+      std::array<token_id, 256> one_byte_chars;
+      one_byte_chars.fill(no_token);
+      for (int b = 0; b < 0x80; ++b) {
+        const char c = static_cast<char>(b);
+        one_byte_chars[static_cast<std::size_t>(b)] = vocab.find(std::string_view(&c, 1));
+      }
+      auto t = std::make_unique<backtrack_tables>(vocab, one_byte_chars, false, merge_loop_fn());
       if (t->usable()) backtrack_->tables = std::move(t);
     });
     return backtrack_->tables.get();

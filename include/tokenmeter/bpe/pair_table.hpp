@@ -51,6 +51,12 @@ class pair_table {
   }
 
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  // Calls f(left, right) for every rule, in no particular order.
+  template <class F>
+  void for_each_pair(F&& f) const {
+    for (std::size_t i = 0; i < keys_.size(); ++i)
+      if (keys_[i] != empty) f(static_cast<token_id>(keys_[i] >> 32), static_cast<token_id>(keys_[i] & 0xFFFFFFFFu));
+  }
   [[nodiscard]] std::size_t memory_bytes() const noexcept { return keys_.owned_bytes() + values_.owned_bytes(); }
 
   void serialize(detail::binary_writer& w) const {
