@@ -128,7 +128,8 @@ TEST_P(BacktrackFamily, AgreesWithMergeLoopOnLongPieces) {
   }
 }
 
-// Pieces at the threshold take the fast path through bpe_model::merge, and its tables exist.
+// A piece at the threshold (64 KiB) takes the fast path through bpe_model::merge, and the
+// family's tables are usable.
 TEST_P(BacktrackFamily, MergeUsesItAboveTheThreshold) {
   TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
   const bpe_model& m = tok->model();
@@ -153,7 +154,7 @@ INSTANTIATE_TEST_SUITE_P(Families, BacktrackFamily,
                          });
 
 // Code-point models (gemma3): characters without a token split the piece into runs merged on
-// their own, long runs left to right. The tables must exist, or merge() would just be the loop.
+// their own, runs of 64 bytes or more left to right. The tables must exist for gemma3.
 TEST(BacktrackCodePoints, Gemma3MergeEqualsMergeLoop) {
   TOKENMETER_LOAD_OR_SKIP(tok, "gemma3");
   const bpe_model& m = tok->model();
@@ -173,10 +174,12 @@ TEST(BacktrackCodePoints, Gemma3MergeEqualsMergeLoop) {
     s += static_cast<char>(0x80 | (c & 0x3F));
     return s;
   };
+  const backtrack_tables& tables = *m.backtracker();
+  // Called directly: merge() sends only pieces of long_piece_bytes (64 KiB) here.
   const auto same = [&](const std::string& piece, const std::string& what) {
     bpe_workspace ws;
     std::vector<bpe_symbol> via_merge, loop;
-    m.merge(piece, ws, via_merge);
+    m.merge_between_unknown_chars(tables, piece, ws, via_merge);
     m.merge_loop(piece, ws, loop);
     ASSERT_EQ(ids_of(via_merge), ids_of(loop)) << what << " (" << piece.size() << " bytes)";
     std::uint32_t at = 0;

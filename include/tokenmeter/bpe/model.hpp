@@ -59,11 +59,15 @@ struct bpe_model {
   // words.
   std::string split_marker;
   std::vector<char32_t> marker_preceders;  // sorted
-  // Byte-level pieces of at least this many bytes go to the left-to-right encoder
-  // (bpe/backtrack.hpp), whose tables are built on the first such piece. Below it the merge
-  // loop is faster (bench/: tokenmeter bench on bench-corpus/runs and zh).
+  // Pieces of at least this many bytes go to the left-to-right encoder (bpe/backtrack.hpp),
+  // whose tables are built on the first such piece: 75-250 ms for our vocabularies. The heap
+  // merge costs ~0.1-1 us per byte, so below ~64 KiB building the tables would cost more than
+  // it saves; above, the heap's cache misses make it superlinear (bench/robustness).
   std::size_t long_piece_bytes = default_long_piece_bytes;
-  static constexpr std::size_t default_long_piece_bytes = 256;
+  static constexpr std::size_t default_long_piece_bytes = 64 * 1024;
+  // Within a long code-point piece, runs between untokenizable characters shorter than this
+  // use the merge loop (cheaper for a few symbols).
+  static constexpr std::size_t short_run_bytes = 64;
 
   // Fills byte_tokens and checks the model can encode every input.
   result<void> prepare() {
@@ -208,7 +212,7 @@ struct bpe_model {
     const auto merge_run = [&](std::size_t from, std::size_t to) {
       if (to == from) return;
       const std::string_view run = piece.substr(from, to - from);
-      if (run.size() < long_piece_bytes || !backtrack_encode(t, vocab, run, ws, syms, merge_loop_fn()))
+      if (run.size() < short_run_bytes || !backtrack_encode(t, vocab, run, ws, syms, merge_loop_fn()))
         merge_loop(run, ws, syms);
       append(from);
     };
