@@ -188,36 +188,30 @@ bool backtrack_encode(const backtrack_tables& t, const vocab_table& vocab, std::
   auto& dead = ws.dead_positions;
   dead.assign(n / 64 + 1, 0);
   const auto is_dead = [&](std::size_t p) { return (dead[p / 64] >> (p % 64) & 1) != 0; };
-  auto& path = ws.path;
-  path.clear();
-  std::size_t pos = 0;
+  // The search path is the output: syms holds the accepted tokens, the last one ending at pos.
+  syms.clear();
+  std::uint32_t pos = 0;
   token_id cand = n == 0 ? no_token : t.longest(s, n);
   while (pos < n) {
     while (cand != no_token) {
       const std::size_t end = pos + t.length(cand);
-      if (!is_dead(end) && (path.empty() || detail::compatible_pair(t, vocab, path.back(), cand, ws, merge))) break;
+      if (!is_dead(end) && (syms.empty() || detail::compatible_pair(t, vocab, syms.back().id, cand, ws, merge))) break;
       cand = t.shorter(cand);
     }
     if (cand != no_token) {
-      path.push_back(cand);
-      pos += t.length(cand);
+      const auto end = static_cast<std::uint32_t>(pos + t.length(cand));
+      syms.push_back({cand, pos, end});
+      pos = end;
       if (pos < n) cand = t.longest(s + pos, n - pos);
       continue;
     }
     // Nothing fits after the last token: no complete split passes through here.
-    if (path.empty()) return false;
+    if (syms.empty()) return false;
     dead[pos / 64] |= std::uint64_t{1} << (pos % 64);
-    const token_id last = path.back();
-    path.pop_back();
-    pos -= t.length(last);
-    cand = t.shorter(last);
-  }
-  syms.clear();
-  std::uint32_t at = 0;
-  for (const token_id id : path) {
-    const auto len = static_cast<std::uint32_t>(t.length(id));
-    syms.push_back({id, at, at + len});
-    at += len;
+    const bpe_symbol last = syms.back();
+    syms.pop_back();
+    pos = last.start;
+    cand = t.shorter(last.id);
   }
   return true;
 }

@@ -80,9 +80,8 @@ struct bpe_workspace {
   std::vector<merge_rule> rules;
   std::vector<std::uint32_t> next, prev;
   std::vector<candidate> heap;
-  // The long-piece encoder (bpe/backtrack.hpp): its path, dead positions, and a memo of pair
-  // answers owned by one model's tables at a time.
-  std::vector<token_id> path;
+  // The long-piece encoder (bpe/backtrack.hpp): dead positions, and a memo of pair answers
+  // owned by one model's tables at a time.
   std::vector<std::uint64_t> dead_positions;
   std::vector<std::uint64_t> pair_memo;
   const void* pair_memo_owner = nullptr;
