@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -40,6 +41,15 @@ inline std::shared_ptr<const tokenmeter::tokenizer> try_load(const std::string& 
   if (t) return *t;
   skippable_load_error(t.error_value(), family, why);
   return nullptr;
+}
+
+// A family id as a GoogleTest parameter name ("deepseek-v3.1" -> "deepseek_v3_1"):
+// INSTANTIATE_TEST_SUITE_P(..., ::testing::Values(...), tokenmeter_test::family_param_name).
+inline std::string family_param_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string n = info.param;
+  for (char& c : n)
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  return n;
 }
 
 }  // namespace tokenmeter_test

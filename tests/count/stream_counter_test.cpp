@@ -213,12 +213,7 @@ INSTANTIATE_TEST_SUITE_P(families, stream_family,
                          ::testing::Values("o200k_base", "o200k_harmony", "cl100k_base", "deepseek-v3", "deepseek-v3.1",
                                            "qwen3", "llama3", "gemma3", "claude-legacy", "kimi-k2", "kimi-k2.5",
                                            "glm-4.5", "glm-5", "minimax-m2", "minimax-m3"),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& c : n)
-                             if (c == '-' || c == '.') c = '_';
-                           return n;
-                         });
+                         tokenmeter_test::family_param_name);
 
 TEST(stream_budget, cost_limit_is_the_largest_affordable_count) {
   const auto& table = tokenmeter::pricing::builtin_rate_table();

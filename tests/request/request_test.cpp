@@ -74,12 +74,7 @@ TEST_P(golden_prompts, match_the_upstream_template_and_reference_count) {
 
 INSTANTIATE_TEST_SUITE_P(families, golden_prompts,
                          ::testing::Values("deepseek-v3", "deepseek-v3.1", "qwen3", "llama3", "glm-4.5"),
-                         [](const auto& info) {
-                           std::string s = info.param;
-                           for (char& ch : s)
-                             if (ch == '-' || ch == '.') ch = '_';
-                           return s;
-                         });
+                         tokenmeter_test::family_param_name);
 
 TEST(chat_request, anthropic_blocks_become_messages_in_order) {
   const auto req = load_request("anthropic_tool_result_then_text.json");

@@ -41,12 +41,6 @@ std::vector<bad_case> bad_cases() {
 
 class EachFamily : public ::testing::TestWithParam<std::string> {};
 
-std::string param_name(const ::testing::TestParamInfo<std::string>& info) {
-  std::string n = info.param;
-  for (char& c : n)
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-  return n;
-}
 
 }  // namespace
 
@@ -102,7 +96,7 @@ TEST_P(EachFamily, DecodeRefusesUnknownIds) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, EachFamily, ::testing::ValuesIn(all_families()), param_name);
+INSTANTIATE_TEST_SUITE_P(Families, EachFamily, ::testing::ValuesIn(all_families()), tokenmeter_test::family_param_name);
 
 // The same adversarial text through tokenmeter and the upstream implementations: NUL runs, a
 // long word, whitespace runs, and ill-formed bytes that Node (hence the reference) replaces by

@@ -74,12 +74,7 @@ TEST_P(LongWord, TenMegabyteWordRoundTrips) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, LongWord, ::testing::Values("o200k_base", "gemma3"),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& c : n)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+                         tokenmeter_test::family_param_name);
 
 // More than 4 GiB in one call is refused before a byte is read: the view covers reserved,
 // inaccessible address space, so reading any of it would crash the test.

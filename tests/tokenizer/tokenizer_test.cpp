@@ -100,12 +100,7 @@ TEST_P(EachFamily, SharedAcrossThreads) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, EachFamily, ::testing::ValuesIn(all_families),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& c : n)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+                         tokenmeter_test::family_param_name);
 
 // Special-token text: `plain` keeps it as text, `recognize` matches it; non-special added tokens
 // (Qwen3's <tool_call>) match under both, as in HF with split_special_tokens.

@@ -99,9 +99,4 @@ TEST(CompiledCacheStaleness, ChangedSourceIsReloaded) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, CompiledCache, ::testing::Values("kimi-k2", "qwen3", "gemma3"),
-                         [](const auto& info) {
-                           std::string n = info.param;
-                           for (char& c : n)
-                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-                           return n;
-                         });
+                         tokenmeter_test::family_param_name);
