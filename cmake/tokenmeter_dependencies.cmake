@@ -5,6 +5,8 @@ find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(nlohmann_json 3.10 REQUIRED)
 # toml++ reads the human-edited rate tables (rates/*.toml) and runtime rate overlays.
 find_package(tomlplusplus 3 REQUIRED)
+# std::thread (count/batch.hpp) and std::call_once.
+find_package(Threads REQUIRED)
 
 # xxHash is used in its inline mode (XXH_INLINE_ALL), so only its headers are needed; Debian's
 # libxxhash-dev ships no CMake config, hence the small imported target.

@@ -117,3 +117,5 @@ class TokenmeterConan(ConanFile):
         self.cpp_info.defines = [f'TOKENMETER_INSTALL_VOCAB_DIR="{vocab_dir}"']
         self.cpp_info.requires = ["icu::icu-uc", "icu::icu-i18n", "highway::hwy", "openssl::crypto",
                                   "nlohmann_json::nlohmann_json", "tomlplusplus::tomlplusplus", "xxhash::xxhash"]
+        if self.settings.os in ("Linux", "FreeBSD"):
+            self.cpp_info.system_libs = ["pthread"]  # std::thread in count/batch.hpp

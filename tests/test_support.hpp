@@ -11,6 +11,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace tokenmeter_test {
 
@@ -41,6 +42,15 @@ inline std::shared_ptr<const tokenmeter::tokenizer> try_load(const std::string& 
   if (t) return *t;
   skippable_load_error(t.error_value(), family, why);
   return nullptr;
+}
+
+// Every family whose vocabulary vocab/fetch obtains (qwen3.5 is user-supplied), for suites that
+// must hold for all of them: INSTANTIATE_TEST_SUITE_P(..., ::testing::ValuesIn(every_family()), ...).
+inline const std::vector<std::string>& every_family() {
+  static const std::vector<std::string> f = {"o200k_base", "o200k_harmony", "cl100k_base", "deepseek-v3", "deepseek-v3.1",
+                                             "qwen3",      "llama3",        "gemma3",      "claude-legacy", "kimi-k2",
+                                             "kimi-k2.5",  "glm-4.5",       "glm-5",       "minimax-m2",  "minimax-m3"};
+  return f;
 }
 
 // A family id as a GoogleTest parameter name ("deepseek-v3.1" -> "deepseek_v3_1"):

@@ -56,7 +56,7 @@ struct tokenizer_parts {
 class tokenizer {
  public:
   // Inputs larger than this are rejected with errc::limit_exceeded (offsets are 32-bit); split
-  // larger texts (count_batch/streaming do so at safe boundaries).
+  // larger texts (count/batch.hpp and count/stream_counter.hpp take any size).
   static constexpr std::size_t max_input_bytes = 0xFFFFFFFFu;
 
   static result<std::shared_ptr<const tokenizer>> create(tokenizer_parts parts) {
@@ -97,6 +97,17 @@ class tokenizer {
   template <class Sink>
   result<bool> encode_each(std::string_view text, Sink&& sink, const encode_options& opt = {}) const {
     return run(text, opt, sink);
+  }
+
+  // Every stage but the merge, in order: on_piece(std::string_view) for each pre-tokenized piece
+  // (the view is valid only during the call) and on_added(token_id) for each added token; either
+  // returns false to stop. Merging each piece with encode_piece_each gives exactly encode_each's
+  // ids: pieces merge independently, which is what lets count/batch.hpp merge on other threads.
+  template <class OnPiece, class OnAdded>
+  result<bool> split_each(std::string_view text, OnPiece&& on_piece, OnAdded&& on_added,
+                          const encode_options& opt = {}) const {
+    workspace_lease lease;
+    return run_stages(text, opt, *lease, on_piece, on_added);
   }
 
   result<std::vector<token_id>> encode(std::string_view text, const encode_options& opt = {}) const {
@@ -152,16 +163,27 @@ class tokenizer {
   result<bool> encode_normalized_each(std::string_view normalized, bool first_section, Sink&& sink,
                                       const encode_options& opt = {}) const {
     workspace_lease lease;
+    workspace& ws = *lease;
     const bool recognize = resolve(opt.special) == special_tokens::recognize;
-    return normalized_section(normalized, first_section, recognize ? norm_all_ : norm_plain_, *lease, sink);
+    piece_cache* cache = &piece_cache::for_tokenizer(id_);
+    const auto merge = [&](std::string_view piece) { return p_.model.encode_piece(piece, ws.bpe, ws.syms, cache, sink); };
+    return normalized_section(normalized, first_section, recognize ? norm_all_ : norm_plain_, ws, merge, sink);
   }
 
   // Merges one pre-tokenized piece (as the pre-tokenizer produced it) into ids.
   template <class Sink>
   bool encode_piece_each(std::string_view piece, Sink&& sink) const {
+    return with_piece_merger([&](const auto& merge) { return merge(piece, sink); });
+  }
+
+  // Calls body(merge), where merge(piece, sink) is encode_piece_each with this thread's workspace
+  // and piece cache looked up once for the whole body (for merging many pieces).
+  template <class Body>
+  decltype(auto) with_piece_merger(Body&& body) const {
     workspace_lease lease;
     workspace& ws = *lease;
-    return p_.model.encode_piece(piece, ws.bpe, ws.syms, &piece_cache::for_tokenizer(id_), sink);
+    piece_cache* cache = &piece_cache::for_tokenizer(id_);
+    return body([&](std::string_view piece, auto&& sink) { return p_.model.encode_piece(piece, ws.bpe, ws.syms, cache, sink); });
   }
 
  private:
@@ -201,11 +223,19 @@ class tokenizer {
 
   template <class Sink>
   result<bool> run(std::string_view text, const encode_options& opt, Sink&& sink) const {
+    workspace_lease lease;
+    workspace& ws = *lease;
+    piece_cache* cache = &piece_cache::for_tokenizer(id_);
+    const auto merge = [&](std::string_view piece) { return p_.model.encode_piece(piece, ws.bpe, ws.syms, cache, sink); };
+    return run_stages(text, opt, ws, merge, sink);
+  }
+
+  template <class OnPiece, class OnAdded>
+  result<bool> run_stages(std::string_view text, const encode_options& opt, workspace& ws, OnPiece& on_piece,
+                          OnAdded& on_added) const {
     if (text.size() > max_input_bytes)
       return make_error(errc::limit_exceeded, "input of " + std::to_string(text.size()) +
                                                   " bytes exceeds the 4 GiB per-call limit; split it first");
-    workspace_lease lease;
-    workspace& ws = *lease;
     if (const std::size_t bad = find_invalid_utf8(text); bad != utf8_npos) {
       if (opt.on_invalid_utf8 == invalid_utf8::error)
         return make_error(errc::invalid_utf8, "input is not valid UTF-8 at byte offset " + std::to_string(bad) +
@@ -219,46 +249,42 @@ class tokenizer {
     std::size_t pos = 0;
     added_match m{};
     while (raw.next_match(text, pos, m)) {
-      TOKENMETER_TRY(go_on, section(text.substr(pos, m.start - pos), pos == 0, norm, ws, sink));
-      if (!go_on || !sink(m.id)) return false;
+      TOKENMETER_TRY(go_on, section(text.substr(pos, m.start - pos), pos == 0, norm, ws, on_piece, on_added));
+      if (!go_on || !on_added(m.id)) return false;
       pos = m.end;
     }
-    return section(text.substr(pos), pos == 0, norm, ws, sink);
+    return section(text.substr(pos), pos == 0, norm, ws, on_piece, on_added);
   }
 
   // Text between raw-matched added tokens: normalize, then split on normalized added tokens.
-  template <class Sink>
+  template <class OnPiece, class OnAdded>
   result<bool> section(std::string_view seg, bool first, const added_token_matcher& norm_matcher, workspace& ws,
-                       Sink& sink) const {
+                       OnPiece& on_piece, OnAdded& on_added) const {
     if (seg.empty()) return true;
     std::string_view text = seg;
     if (!p_.norm.empty()) {
       TOKENMETER_TRY(changed, p_.norm.apply(seg, ws.normalized));
       if (changed) text = ws.normalized;
     }
-    return normalized_section(text, first, norm_matcher, ws, sink);
+    return normalized_section(text, first, norm_matcher, ws, on_piece, on_added);
   }
 
-  template <class Sink>
+  template <class OnPiece, class OnAdded>
   result<bool> normalized_section(std::string_view text, bool first, const added_token_matcher& norm_matcher,
-                                  workspace& ws, Sink& sink) const {
+                                  workspace& ws, OnPiece& on_piece, OnAdded& on_added) const {
     std::size_t pos = 0;
     added_match m{};
     while (norm_matcher.next_match(text, pos, m)) {
-      TOKENMETER_TRY(go_on, pieces(text.substr(pos, m.start - pos), first && pos == 0, ws, sink));
-      if (!go_on || !sink(m.id)) return false;
+      const std::string_view part = text.substr(pos, m.start - pos);
+      if (!part.empty()) {
+        TOKENMETER_TRY(go_on, p_.pre.for_each_piece(part, ws.pre, first && pos == 0, on_piece));
+        if (!go_on) return false;
+      }
+      if (!on_added(m.id)) return false;
       pos = m.end;
     }
-    return pieces(text.substr(pos), first && pos == 0, ws, sink);
-  }
-
-  template <class Sink>
-  result<bool> pieces(std::string_view text, bool first, workspace& ws, Sink& sink) const {
-    if (text.empty()) return true;
-    piece_cache* cache = &piece_cache::for_tokenizer(id_);
-    return p_.pre.for_each_piece(text, ws.pre, first, [&](std::string_view piece) {
-      return p_.model.encode_piece(piece, ws.bpe, ws.syms, cache, sink);
-    });
+    if (pos == text.size()) return true;
+    return p_.pre.for_each_piece(text.substr(pos), ws.pre, first && pos == 0, on_piece);
   }
 
   tokenizer_parts p_;

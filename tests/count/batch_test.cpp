@@ -1,0 +1,140 @@
+// Batch and parallel counting/encoding: for every family, any thread count and chunk size give
+// exactly the ids of tokenizer::encode text by text. Expected values come from encode/count.
+#include <tokenmeter/count/batch.hpp>
+
+#include "test_support.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+using tokenmeter::batch_options;
+using tokenmeter::encode_options;
+using tokenmeter::special_tokens;
+using tokenmeter::token_id;
+
+std::vector<std::string> batch_texts() {
+  std::vector<std::string> texts;
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(tokenmeter_test::source_dir() + "/tests/corpus/text"))
+    if (e.is_regular_file()) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) texts.push_back(tokenmeter_test::read_text(f.string()));
+  // Special tokens in both stages, decomposed marks (normalizers change the text, so pieces are
+  // copied into chunks), long pieces, an empty text, Gemma's marker.
+  std::string mixed;
+  for (int i = 0; i < 300; ++i)
+    mixed += i % 7 == 0 ? "<|endoftext|><|im_start|>user\n<think>" : i % 5 == 0 ? " e\xCC\x81t\xC3\xA9 \xEF\xAC\x81 " : "ab  12345 \xE4\xB8\xAD\xE6\x96\x87";
+  texts.push_back(mixed);
+  texts.push_back(std::string(70000, 'q') + " " + std::string(3000, ' ') + "x");
+  texts.emplace_back();
+  texts.push_back("\xE2\x96\x81\xE2\x96\x81 a\xE2\x96\x81" "b  \xE2\x96\x81");
+  return texts;
+}
+
+std::vector<std::string_view> views(const std::vector<std::string>& texts) {
+  return {texts.begin(), texts.end()};
+}
+
+class batch_family : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(batch_family, any_threads_and_chunking_give_the_sequential_ids) {
+  TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
+  const auto texts = batch_texts();
+  const auto in = views(texts);
+  for (const special_tokens mode : {special_tokens::plain, special_tokens::recognize}) {
+    encode_options eo;
+    eo.special = mode;
+    std::vector<std::vector<token_id>> expected;
+    std::vector<std::size_t> expected_counts;
+    for (const auto& t : texts) {
+      auto ids = tok->encode(t, eo);
+      ASSERT_TRUE(ids.has_value()) << ids.error_value().message;
+      expected_counts.push_back(ids->size());
+      expected.push_back(std::move(*ids));
+    }
+    // Chunks of one piece, of a few pieces, and larger than most texts (whole-text jobs).
+    for (const std::size_t chunk : {std::size_t{1}, std::size_t{500}, std::size_t{1} << 20}) {
+      for (const unsigned threads : {1u, 2u, 5u}) {
+        batch_options bo;
+        bo.encode = eo;
+        bo.threads = threads;
+        bo.chunk_bytes = chunk;
+        auto ids = tokenmeter::encode_batch(*tok, in, bo);
+        ASSERT_TRUE(ids.has_value()) << ids.error_value().message;
+        ASSERT_EQ(ids->size(), texts.size());
+        for (std::size_t i = 0; i < texts.size(); ++i)
+          EXPECT_EQ((*ids)[i], expected[i]) << GetParam() << " text " << i << " chunk " << chunk << " threads " << threads;
+        auto counts = tokenmeter::count_batch(*tok, in, bo);
+        ASSERT_TRUE(counts.has_value()) << counts.error_value().message;
+        EXPECT_EQ(*counts, expected_counts) << GetParam() << " chunk " << chunk << " threads " << threads;
+      }
+    }
+  }
+}
+
+TEST_P(batch_family, one_large_text_in_parallel_equals_one_call) {
+  TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
+  std::string all;
+  for (const auto& t : batch_texts()) all += t;
+  auto expected = tok->encode(all);
+  ASSERT_TRUE(expected.has_value());
+  batch_options bo;
+  bo.threads = 4;
+  bo.chunk_bytes = 4096;
+  auto ids = tokenmeter::encode_parallel(*tok, all, bo);
+  ASSERT_TRUE(ids.has_value()) << ids.error_value().message;
+  EXPECT_EQ(*ids, *expected);
+  auto n = tokenmeter::count_parallel(*tok, all, bo);
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(*n, expected->size());
+}
+
+INSTANTIATE_TEST_SUITE_P(families, batch_family, ::testing::ValuesIn(tokenmeter_test::every_family()),
+                         tokenmeter_test::family_param_name);
+
+// The error of the lowest-indexed failing text, whatever the thread timing; whole-text and split
+// jobs alike.
+TEST(batch_errors, the_first_failing_text_is_reported) {
+  TOKENMETER_LOAD_OR_SKIP(tok, "o200k_base");
+  std::vector<std::string> texts(40, "fine text, fine text. ");
+  texts[3] = std::string(200000, 'a') + " tail \xC0\xAF";  // split path (larger than the chunk)
+  texts[17] = "bad \xFF";                                  // whole-text path
+  texts[30] = "also bad \xE2\x82";
+  const auto in = views(texts);
+  for (int round = 0; round < 20; ++round) {
+    batch_options bo;
+    bo.threads = 4;
+    bo.chunk_bytes = 1024;
+    auto r = tokenmeter::count_batch(*tok, in, bo);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error_value().code, tokenmeter::errc::invalid_utf8);
+    EXPECT_EQ(r.error_value().message.rfind("text 3: ", 0), 0u) << r.error_value().message;
+  }
+  texts[3] = "now fine";
+  batch_options bo;
+  bo.threads = 3;
+  auto r = tokenmeter::encode_batch(*tok, views(texts), bo);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error_value().message.rfind("text 17: ", 0), 0u) << r.error_value().message;
+
+  // With replacement the same texts count as one by one.
+  bo.encode.on_invalid_utf8 = tokenmeter::invalid_utf8::replace;
+  bo.chunk_bytes = 16;
+  auto counts = tokenmeter::count_batch(*tok, views(texts), bo);
+  ASSERT_TRUE(counts.has_value()) << counts.error_value().message;
+  for (std::size_t i = 0; i < texts.size(); ++i) EXPECT_EQ((*counts)[i], *tok->count(texts[i], bo.encode)) << i;
+}
+
+TEST(batch_errors, empty_batch_is_empty) {
+  TOKENMETER_LOAD_OR_SKIP(tok, "cl100k_base");
+  auto r = tokenmeter::count_batch(*tok, {}, {});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->empty());
+}
+
+}  // namespace
