@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -99,23 +100,14 @@ class pretokenizer {
   }
 
   // Calls f(piece) for each piece in order; f returns false to stop. Returns false if stopped.
-  // The usual configuration (one regex step, the others identities) streams pieces from the
-  // matcher to f without building lists; anything else goes through run().
+  // The usual configurations (regex steps that keep matches and gaps in order, the others
+  // identities: one step for tiktoken-style patterns, three for DeepSeek's digits/CJK/words)
+  // stream pieces from the matchers to f without building lists; anything else goes through run().
   template <class F>
   result<bool> for_each_piece(std::string_view text, pretokenize_workspace& ws, bool is_first_section, F&& f) const {
-    if (direct_step_ >= 0) {
+    if (!direct_.empty()) {
       if (text.empty()) return true;
-      const split_regex& re = direct_regex();
-      bool go = true;
-      std::size_t prev = 0;
-      TOKENMETER_TRY_VOID(re.for_each_match(text, [&](std::size_t s, std::size_t e) {
-        if (s == e) return true;  // empty matches never delimit pieces
-        if (direct_gaps_ && prev != s && !(go = f(text.substr(prev, s - prev)))) return false;
-        prev = e;
-        return go = f(text.substr(s, e - s));
-      }));
-      if (go && direct_gaps_ && prev != text.size()) go = f(text.substr(prev));
-      return go;
+      return stream_level(text, 0, f);
     }
     TOKENMETER_TRY(list, run(text, ws, is_first_section));
     for (const std::string_view piece : *list)
@@ -124,12 +116,44 @@ class pretokenizer {
   }
 
  private:
-  // Finds the one step that splits when every other step is an identity (ByteLevel without regex
-  // or prefix space): isolated non-inverted Split keeps gaps as pieces, tiktoken's rule drops them.
+  // A step for_each_piece streams: its regex, and whether the gaps between matches are pieces.
+  struct direct_split {
+    std::size_t step;
+    bool gaps;
+  };
+
+  // Splits `text` with direct step `level` and hands each part to the next level (f at the end),
+  // as run() would: a later step sees each piece of the earlier one on its own.
+  template <class F>
+  result<bool> stream_level(std::string_view text, std::size_t level, F& f) const {
+    if (level == direct_.size()) return static_cast<bool>(f(text));
+    const direct_split& d = direct_[level];
+    const split_regex& re = direct_regex(d.step);
+    bool go = true;
+    std::optional<error> failed;
+    const auto emit = [&](std::string_view part) {
+      result<bool> r = stream_level(part, level + 1, f);
+      if (!r) failed = std::move(r).error_value();
+      return go = r.has_value() && *r;
+    };
+    std::size_t prev = 0;
+    TOKENMETER_TRY_VOID(re.for_each_match(text, [&](std::size_t s, std::size_t e) {
+      if (s == e) return true;  // empty matches never delimit pieces
+      if (d.gaps && prev != s && !emit(text.substr(prev, s - prev))) return false;
+      prev = e;
+      return emit(text.substr(s, e - s));
+    }));
+    if (go && d.gaps && prev != text.size()) emit(text.substr(prev));
+    if (failed) return std::move(*failed);
+    return go;
+  }
+
+  // Finds the splitting steps when each keeps its matches and gaps in order (or only matches)
+  // and every other step is an identity (ByteLevel without regex or prefix space): isolated
+  // non-inverted Split keeps gaps as pieces, tiktoken's rule drops them.
   void plan_direct() {
-    direct_step_ = -1;
-    int found = -1;
-    bool gaps = false;
+    direct_.clear();
+    std::vector<direct_split> found;
     for (std::size_t i = 0; i < steps_.size(); ++i) {
       const step& s = steps_[i];
       bool splits = false, direct = false, keep_gaps = false;
@@ -147,16 +171,14 @@ class pretokenizer {
         return;
       }
       if (!splits) continue;
-      if (!direct || found >= 0) return;
-      found = static_cast<int>(i);
-      gaps = keep_gaps;
+      if (!direct) return;
+      found.push_back({i, keep_gaps});
     }
-    direct_step_ = found;
-    direct_gaps_ = gaps;
+    direct_ = std::move(found);
   }
 
-  const split_regex& direct_regex() const {
-    const step& s = steps_[static_cast<std::size_t>(direct_step_)];
+  const split_regex& direct_regex(std::size_t index) const {
+    const step& s = steps_[index];
     if (const auto* bl = std::get_if<pretokenize::byte_level>(&s)) return std::get<split_regex>(bl->regex);
     if (const auto* sp = std::get_if<pretokenize::split>(&s)) return std::get<split_regex>(sp->pattern);
     return std::get<pretokenize::matches_only>(s).regex;
@@ -329,8 +351,7 @@ class pretokenizer {
   }
 
   std::vector<step> steps_;
-  int direct_step_ = -1;  // index of the one splitting step when for_each_piece can stream
-  bool direct_gaps_ = false;
+  std::vector<direct_split> direct_;  // the splitting steps, when for_each_piece can stream them
 };
 
 TOKENMETER_END_NAMESPACE
