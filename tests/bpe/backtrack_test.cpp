@@ -4,6 +4,7 @@
 // random bytes, a repeated unit).
 #include <tokenmeter/bpe/model.hpp>
 
+#include "bpe_test_support.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -18,30 +19,11 @@ using namespace tokenmeter;
 
 namespace {
 
-std::vector<token_id> ids_of(const std::vector<bpe_symbol>& s) {
-  std::vector<token_id> ids;
-  for (const auto& x : s) ids.push_back(x.id);
-  return ids;
-}
-
-// `fast` (the path under test) and the merge loop give the same ids, and `fast`'s symbols
-// cover the piece contiguously. Returns the merge loop's symbols.
-template <class Fast>
-std::vector<bpe_symbol> expect_same_as_merge_loop(const bpe_model& m, const std::string& piece, const std::string& what,
-                                                  Fast&& fast) {
-  bpe_workspace ws;
-  std::vector<bpe_symbol> loop, got;
-  m.merge_loop(piece, ws, loop);
-  EXPECT_TRUE(fast(piece, ws, got)) << what;
-  EXPECT_EQ(ids_of(got), ids_of(loop)) << what << " (" << piece.size() << " bytes)";
-  std::uint32_t at = 0;
-  for (const bpe_symbol& s : got) {
-    EXPECT_EQ(s.start, at) << what;
-    at = s.end;
-  }
-  EXPECT_EQ(at, piece.size()) << what;
-  return loop;
-}
+using tokenmeter_test::expect_same_as_merge_loop;
+using tokenmeter_test::ids_of;
+using tokenmeter_test::random_cjk;
+using tokenmeter_test::random_from;
+using tokenmeter_test::random_model;
 
 // Byte-level: backtrack_encode itself.
 void expect_same_both_ways(const bpe_model& m, const std::string& piece, const std::string& what) {
@@ -52,49 +34,6 @@ void expect_same_both_ways(const bpe_model& m, const std::string& piece, const s
       m.merge_loop(b, w, o);
     });
   });
-}
-
-std::string random_from(std::mt19937& rng, const std::string& alphabet, std::size_t n) {
-  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) s += alphabet[pick(rng)];
-  return s;
-}
-
-std::string random_cjk(std::mt19937& rng, std::size_t chars) {
-  std::uniform_int_distribution<unsigned> cp(0x4E00, 0x4FFF);  // a dense block of common ideographs
-  std::string s;
-  for (std::size_t i = 0; i < chars; ++i) {
-    const unsigned c = cp(rng);
-    s += static_cast<char>(0xE0 | (c >> 12));
-    s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    s += static_cast<char>(0x80 | (c & 0x3F));
-  }
-  return s;
-}
-
-// A byte-level rank vocabulary: all 256 bytes, then random tokens over `alphabet` at random
-// ranks (so merges need not follow BPE training order).
-bpe_model random_model(std::mt19937& rng, const std::string& alphabet, std::size_t extra) {
-  std::vector<std::string> toks;
-  std::set<std::string> seen;
-  for (int b = 0; b < 256; ++b) {
-    toks.emplace_back(1, static_cast<char>(b));
-    seen.insert(toks.back());
-  }
-  std::uniform_int_distribution<std::size_t> len(2, 7);
-  while (toks.size() < 256 + extra) {
-    std::string t = random_from(rng, alphabet, len(rng));
-    if (seen.insert(t).second) toks.push_back(t);
-  }
-  std::vector<token_id> ranks(toks.size());
-  for (std::size_t i = 0; i < ranks.size(); ++i) ranks[i] = static_cast<token_id>(i);
-  std::shuffle(ranks.begin(), ranks.end(), rng);
-  bpe_model m;
-  for (std::size_t i = 0; i < toks.size(); ++i) EXPECT_TRUE(m.vocab.add(ranks[i], toks[i]).has_value());
-  EXPECT_TRUE(m.vocab.finalize().has_value());
-  EXPECT_TRUE(m.prepare().has_value());
-  return m;
 }
 
 }  // namespace

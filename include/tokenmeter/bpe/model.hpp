@@ -3,6 +3,7 @@
 #pragma once
 
 #include <tokenmeter/bpe/backtrack.hpp>
+#include <tokenmeter/bpe/char_cuts.hpp>
 #include <tokenmeter/bpe/merge.hpp>
 #include <tokenmeter/bpe/pair_table.hpp>
 #include <tokenmeter/bpe/piece_cache.hpp>
@@ -68,6 +69,9 @@ struct bpe_model {
   // Within a long code-point piece, runs between untokenizable characters shorter than this
   // use the merge loop (cheaper for a few symbols).
   static constexpr std::size_t short_run_bytes = 64;
+  // Byte-level pieces from this size with a non-ASCII byte are cut where no token can span
+  // (bpe/char_cuts.hpp): below, the merge is cheaper than looking for cuts.
+  static constexpr std::size_t min_cut_piece_bytes = 7;
 
   // Fills byte_tokens and checks the model can encode every input.
   result<void> prepare() {
@@ -125,7 +129,9 @@ struct bpe_model {
     backtrack_ = unit == symbol_unit::byte || (rules == merge_rules::pairs && keeps_unknown_chars)
                      ? std::make_unique<lazy_backtrack>()
                      : nullptr;
-    if (!ignore_merges) {
+    cuts_ = unit == symbol_unit::byte ? std::make_unique<lazy_cuts>() : nullptr;
+    // Byte-level parts cut out of a piece (merge_between_cuts) need it even with ignore_merges.
+    if (!ignore_merges || unit == symbol_unit::byte) {
       self_merges = std::make_unique<std::atomic<std::uint8_t>[]>(vocab.id_bound());
       for (std::size_t i = 0; i < vocab.id_bound(); ++i) self_merges[i].store(0, std::memory_order_relaxed);
     }
@@ -196,7 +202,40 @@ struct bpe_model {
         if (backtrack_encode(*t, vocab, piece, ws, syms, merge_loop_fn())) return;
       }
     }
+    if (piece.size() >= min_cut_piece_bytes && cuts_ != nullptr && has_non_ascii(piece))
+      return merge_between_cuts(*cut_table(), piece, ws, syms);
     merge_loop(piece, ws, syms);
+  }
+
+  // Byte-level models: merges the parts between character boundaries no token can span
+  // (bpe/char_cuts.hpp) separately; a part that is a token merging to itself needs no merge.
+  void merge_between_cuts(const char_cut_table& cuts, std::string_view piece, bpe_workspace& ws,
+                          std::vector<bpe_symbol>& syms) const {
+    auto& out = ws.part_syms;
+    out.clear();
+    std::size_t part = 0, prev = 0;  // start of the current part, of the character before b
+    const auto emit_part = [&](std::size_t end) {
+      const std::string_view bytes = piece.substr(part, end - part);
+      const token_id whole = vocab.find(bytes);
+      if (whole != no_token && merges_to_itself(whole, ws, syms)) {
+        out.push_back({whole, static_cast<std::uint32_t>(part), static_cast<std::uint32_t>(end)});
+        return;
+      }
+      merge_loop(bytes, ws, syms);
+      for (const bpe_symbol& s : syms)
+        out.push_back({s.id, s.start + static_cast<std::uint32_t>(part), s.end + static_cast<std::uint32_t>(part)});
+    };
+    for (std::size_t b = 1; b < piece.size(); ++b) {
+      if (char_cut_table::continuation(piece[b])) continue;
+      if (!cuts.spanned(piece, prev, b)) {
+        emit_part(b);
+        part = b;
+      }
+      prev = b;
+    }
+    if (part == 0) return merge_loop(piece, ws, syms);  // no cut: the piece as it is
+    emit_part(piece.size());
+    syms.swap(out);
   }
 
   // Code-point models: characters without a token are barriers (their fallback or unk symbols
@@ -235,6 +274,19 @@ struct bpe_model {
     }
     merge_run(run_start, piece.size());
     syms.swap(out);
+  }
+
+  // The character-cut table, built once (thread-safe) on first use; byte-level models only.
+  [[nodiscard]] const char_cut_table* cut_table() const {
+    if (cuts_ == nullptr) return nullptr;
+    std::call_once(cuts_->once, [this] { cuts_->table = std::make_unique<char_cut_table>(vocab); });
+    return cuts_->table.get();
+  }
+
+  [[nodiscard]] static bool has_non_ascii(std::string_view s) noexcept {
+    for (const char c : s)
+      if (static_cast<unsigned char>(c) >= 0x80) return true;
+    return false;
   }
 
   // The tables of the long-piece encoder, built once (thread-safe) on first use; nullptr for
@@ -291,7 +343,7 @@ struct bpe_model {
     std::atomic<std::uint8_t>& state = self_merges[id];
     const std::uint8_t known = state.load(std::memory_order_relaxed);
     if (known != 0) return known == 1;
-    merge(vocab.bytes(id), ws, syms);
+    merge_loop(vocab.bytes(id), ws, syms);  // tokens are shorter than long pieces and never cut
     const bool yes = syms.size() == 1 && syms[0].id == id;
     state.store(yes ? 1 : 2, std::memory_order_relaxed);
     return yes;
@@ -334,8 +386,10 @@ struct bpe_model {
 
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
     const backtrack_tables* t = backtrack_ != nullptr ? backtrack_->tables.get() : nullptr;
+    const char_cut_table* c = cuts_ != nullptr ? cuts_->table.get() : nullptr;
     return vocab.memory_bytes() + pairs.memory_bytes() + byte_pairs.capacity() * sizeof(merge_rule) +
-           (self_merges ? vocab.id_bound() : 0) + (t != nullptr ? t->memory_bytes() : 0);
+           (self_merges ? vocab.id_bound() : 0) + (t != nullptr ? t->memory_bytes() : 0) +
+           (c != nullptr ? c->memory_bytes() : 0);
   }
 
  private:
@@ -344,6 +398,11 @@ struct bpe_model {
     std::unique_ptr<backtrack_tables> tables;
   };
   std::unique_ptr<lazy_backtrack> backtrack_;
+  struct lazy_cuts {
+    std::once_flag once;
+    std::unique_ptr<char_cut_table> table;
+  };
+  std::unique_ptr<lazy_cuts> cuts_;
 
   struct loop_merger {
     const bpe_model* model;

@@ -1,0 +1,107 @@
+// Where a piece can be cut without changing its merge.
+//
+// Every symbol BPE ever forms is a token, so if no token of the vocabulary can cover the
+// character boundary b of a piece (some bytes on each side), no merge crosses b: the symbols
+// left of b evolve exactly as they would in piece[..b) alone (their candidate pairs, priorities
+// and leftmost tie-breaks never involve the other side), and likewise on the right. Merging the
+// parts separately is then the merge of the whole, for tiktoken's rank rules and HF's pair rules
+// alike. Chinese clauses, one pre-tokenizer piece of dozens of bytes, fall apart into parts of
+// one or two characters that are mostly single tokens (o200k_base: ~30% of the character
+// boundaries of Chinese prose can be cut).
+//
+// The test is conservative and cheap: a token covering b either contains both characters around
+// b whole -- looked up as the pair (A, B) in a hash set of every adjacent character pair inside
+// a token -- or starts or ends inside one of them; those rare tokens (a few hundred, byte-level
+// fragments of a character) mark the byte pair around b in a 64K-bit map, and a marked boundary is
+// never cut.
+#pragma once
+
+#include <tokenmeter/bpe/vocab_table.hpp>
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/unicode/utf8.hpp>
+
+#include <bitset>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+TOKENMETER_BEGIN_NAMESPACE
+
+class char_cut_table {
+ public:
+  explicit char_cut_table(const vocab_table& vocab) {
+    std::vector<std::uint64_t> keys;
+    for (token_id id = 0; id < vocab.id_bound(); ++id) {
+      const std::string_view t = vocab.bytes(id);
+      for (std::size_t k = 1; k < t.size(); ++k) {
+        if (continuation(t[k])) continue;
+        std::size_t s = k - 1;
+        while (s > 0 && continuation(t[s])) --s;
+        const std::string_view left = t.substr(s, k - s);
+        const std::string_view right = t.substr(k, std::min<std::size_t>(lead_length(t[k]), t.size() - k));
+        if (!continuation(left[0]) && left.size() == lead_length(left[0]) && right.size() == lead_length(right[0]))
+          keys.push_back(pair_key(left, right));
+        else
+          fragments_.set(byte_pair(t[k - 1], t[k]));
+      }
+    }
+    std::size_t cap = 16;
+    while (cap < keys.size() * 2) cap *= 2;
+    slots_.assign(cap, 0);
+    mask_ = cap - 1;
+    for (const std::uint64_t key : keys) {
+      for (std::size_t i = slot_of(key);; i = (i + 1) & mask_) {
+        if (slots_[i] == key) break;
+        if (slots_[i] == 0) {
+          slots_[i] = key;
+          break;
+        }
+      }
+    }
+  }
+
+  // May a token cover position b of the piece (a character start), where piece[a, b) is the
+  // character before it (a: the previous position that is not a UTF-8 continuation byte)?
+  // Malformed or truncated characters around b answer yes, so any bytes are safe to ask about.
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE bool spanned(std::string_view piece, std::size_t a, std::size_t b) const noexcept {
+    const std::size_t left = b - a, right = lead_length(piece[b]);
+    if (continuation(piece[a]) || left != lead_length(piece[a]) || right > piece.size() - b) return true;
+    if (fragments_.test(byte_pair(piece[b - 1], piece[b]))) return true;
+    const std::uint64_t key = pair_key(piece.substr(a, left), piece.substr(b, right));
+    for (std::size_t i = slot_of(key);; i = (i + 1) & mask_) {
+      if (slots_[i] == key) return true;
+      if (slots_[i] == 0) return false;
+    }
+  }
+
+  [[nodiscard]] std::size_t memory_bytes() const noexcept { return slots_.capacity() * 8 + sizeof(fragments_); }
+
+  [[nodiscard]] static TOKENMETER_ALWAYS_INLINE bool continuation(char c) noexcept {
+    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+  }
+  [[nodiscard]] static TOKENMETER_ALWAYS_INLINE std::size_t lead_length(char c) noexcept {
+    return utf8_sequence_length(static_cast<unsigned char>(c));
+  }
+
+ private:
+  [[nodiscard]] static TOKENMETER_ALWAYS_INLINE std::size_t byte_pair(char a, char b) noexcept {
+    return static_cast<std::size_t>(static_cast<unsigned char>(a)) << 8 | static_cast<unsigned char>(b);
+  }
+  // Two characters of at most 4 bytes each; the top bit keeps every key non-zero (0 = empty slot).
+  [[nodiscard]] static TOKENMETER_ALWAYS_INLINE std::uint64_t pair_key(std::string_view left, std::string_view right) noexcept {
+    std::uint32_t l = 0, r = 0;
+    std::memcpy(&l, left.data(), left.size());
+    std::memcpy(&r, right.data(), right.size());
+    return (std::uint64_t{1} << 63) | static_cast<std::uint64_t>(l & 0x7FFFFFFFu) << 32 | r;
+  }
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE std::size_t slot_of(std::uint64_t key) const noexcept {
+    return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 32) & mask_;
+  }
+
+  std::vector<std::uint64_t> slots_;
+  std::size_t mask_ = 0;
+  std::bitset<65536> fragments_;
+};
+
+TOKENMETER_END_NAMESPACE
