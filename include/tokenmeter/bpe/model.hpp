@@ -69,7 +69,7 @@ struct bpe_model {
   // Within a long code-point piece, runs between untokenizable characters shorter than this
   // use the merge loop (cheaper for a few symbols).
   static constexpr std::size_t short_run_bytes = 64;
-  // Byte-level pieces from this size with a non-ASCII byte are cut where no token can span
+  // Pieces from this size with a non-ASCII byte are cut where no token can span
   // (bpe/char_cuts.hpp): below, the merge is cheaper than looking for cuts.
   static constexpr std::size_t min_cut_piece_bytes = 7;
 
@@ -129,9 +129,13 @@ struct bpe_model {
     backtrack_ = unit == symbol_unit::byte || (rules == merge_rules::pairs && keeps_unknown_chars)
                      ? std::make_unique<lazy_backtrack>()
                      : nullptr;
-    cuts_ = unit == symbol_unit::byte ? std::make_unique<lazy_cuts>() : nullptr;
-    // Byte-level parts cut out of a piece (merge_between_cuts) need it even with ignore_merges.
-    if (!ignore_merges || unit == symbol_unit::byte) {
+    // Cutting needs every merged symbol to be a token with the bytes of its parts: true of
+    // byte-level BPE and of HF's code-point BPE (a merge's result is the vocabulary entry of the
+    // concatenation; byte-fallback and unk symbols have other strings but merge with nothing
+    // that would not also be cut-safe, as no token contains the character they stand for).
+    cuts_ = unit == symbol_unit::byte || rules == merge_rules::pairs ? std::make_unique<lazy_cuts>() : nullptr;
+    // Parts cut out of a piece (merge_between_cuts) need it even with ignore_merges.
+    if (!ignore_merges || cuts_ != nullptr) {
       self_merges = std::make_unique<std::atomic<std::uint8_t>[]>(vocab.id_bound());
       for (std::size_t i = 0; i < vocab.id_bound(); ++i) self_merges[i].store(0, std::memory_order_relaxed);
     }
@@ -203,12 +207,12 @@ struct bpe_model {
       }
     }
     if (piece.size() >= min_cut_piece_bytes && cuts_ != nullptr && has_non_ascii(piece))
-      return merge_between_cuts(*cut_table(), piece, ws, syms);
+      if (const char_cut_table* c = cut_table()) return merge_between_cuts(*c, piece, ws, syms);
     merge_loop(piece, ws, syms);
   }
 
-  // Byte-level models: merges the parts between character boundaries no token can span
-  // (bpe/char_cuts.hpp) separately; a part that is a token merging to itself needs no merge.
+  // Merges the parts between character boundaries no token can span (bpe/char_cuts.hpp)
+  // separately; a part that is a token merging to itself needs no merge.
   void merge_between_cuts(const char_cut_table& cuts, std::string_view piece, bpe_workspace& ws,
                           std::vector<bpe_symbol>& syms) const {
     auto& out = ws.part_syms;
@@ -235,7 +239,7 @@ struct bpe_model {
     }
     if (part == 0) return merge_loop(piece, ws, syms);  // no cut: the piece as it is
     emit_part(piece.size());
-    syms.swap(out);
+    syms.assign(out.begin(), out.end());  // not swap: each buffer keeps its own capacity (no regrowth)
   }
 
   // Code-point models: characters without a token are barriers (their fallback or unk symbols
@@ -276,11 +280,29 @@ struct bpe_model {
     syms.swap(out);
   }
 
-  // The character-cut table, built once (thread-safe) on first use; byte-level models only.
+  // The character-cut table, built once (thread-safe) on first use; nullptr where cutting is not
+  // exact (code-point models whose fallback or unk symbols take part in merges: their token
+  // strings are not the text they stand for).
   [[nodiscard]] const char_cut_table* cut_table() const {
     if (cuts_ == nullptr) return nullptr;
-    std::call_once(cuts_->once, [this] { cuts_->table = std::make_unique<char_cut_table>(vocab); });
+    std::call_once(cuts_->once, [this] {
+      if (unit == symbol_unit::byte || unknown_chars_never_merge()) cuts_->table = std::make_unique<char_cut_table>(vocab);
+    });
     return cuts_->table.get();
+  }
+
+  // Code-point models: are the symbols of characters without a token (byte fallback, unk) in no
+  // merge rule? Then such a character is a barrier no merge crosses.
+  [[nodiscard]] bool unknown_chars_never_merge() const {
+    std::vector<bool> barrier(vocab.id_bound(), false);
+    for (const token_id b : byte_tokens)
+      if (b != no_token && b < barrier.size()) barrier[b] = true;
+    if (unk != no_token && unk < barrier.size()) barrier[unk] = true;
+    bool in_rule = false;
+    pairs.for_each_pair([&](token_id l, token_id r) {
+      in_rule = in_rule || (l < barrier.size() && barrier[l]) || (r < barrier.size() && barrier[r]);
+    });
+    return !in_rule;
   }
 
   [[nodiscard]] static bool has_non_ascii(std::string_view s) noexcept {
@@ -299,17 +321,8 @@ struct bpe_model {
         if (t->usable()) backtrack_->tables = std::move(t);
         return;
       }
-      // Code points: the fallback and unk symbols must be in no merge rule (else they are not
-      // barriers and the merge loop stays).
-      std::vector<bool> barrier(vocab.id_bound(), false);
-      for (const token_id b : byte_tokens)
-        if (b != no_token && b < barrier.size()) barrier[b] = true;
-      if (unk != no_token && unk < barrier.size()) barrier[unk] = true;
-      bool in_rule = false;
-      pairs.for_each_pair([&](token_id l, token_id r) {
-        in_rule = in_rule || (l < barrier.size() && barrier[l]) || (r < barrier.size() && barrier[r]);
-      });
-      if (in_rule) return;
+      // Code points: the fallback and unk symbols must be barriers (else the merge loop stays).
+      if (!unknown_chars_never_merge()) return;
       std::array<token_id, 256> one_byte_chars;
       one_byte_chars.fill(no_token);
       for (int b = 0; b < 0x80; ++b) {
