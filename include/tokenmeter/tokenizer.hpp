@@ -165,8 +165,7 @@ class tokenizer {
     workspace_lease lease;
     workspace& ws = *lease;
     const bool recognize = resolve(opt.special) == special_tokens::recognize;
-    piece_cache* cache = &piece_cache::for_tokenizer(id_);
-    const auto merge = [&](std::string_view piece) { return p_.model.encode_piece(piece, ws.bpe, ws.syms, cache, sink); };
+    const auto merge = piece_merger(ws, sink);
     return normalized_section(normalized, first_section, recognize ? norm_all_ : norm_plain_, ws, merge, sink);
   }
 
@@ -225,9 +224,17 @@ class tokenizer {
   result<bool> run(std::string_view text, const encode_options& opt, Sink&& sink) const {
     workspace_lease lease;
     workspace& ws = *lease;
-    piece_cache* cache = &piece_cache::for_tokenizer(id_);
-    const auto merge = [&](std::string_view piece) { return p_.model.encode_piece(piece, ws.bpe, ws.syms, cache, sink); };
+    const auto merge = piece_merger(ws, sink);
     return run_stages(text, opt, ws, merge, sink);
+  }
+
+  // The pipeline's last stage: merges a piece into `sink` with this workspace and this thread's
+  // piece cache (looked up once).
+  template <class Sink>
+  auto piece_merger(workspace& ws, Sink& sink) const {
+    return [this, &ws, &sink, cache = &piece_cache::for_tokenizer(id_)](std::string_view piece) {
+      return p_.model.encode_piece(piece, ws.bpe, ws.syms, cache, sink);
+    };
   }
 
   template <class OnPiece, class OnAdded>
