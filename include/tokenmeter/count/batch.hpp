@@ -66,12 +66,6 @@ struct job {
 
 inline constexpr std::uint64_t copied_bit = std::uint64_t{1} << 63;
 
-// Per job: its output, written by whichever thread ran it (slots live in a deque: stable).
-template <class Out>
-struct slot {
-  Out out{};
-};
-
 // Runs `texts` as jobs on `threads` threads. Op supplies: Out (per job), whole(tok, text, out)
 // -> result<void>, and piece_sink(out) -> a sink for ids.
 template <class Op>
@@ -84,8 +78,9 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
 
   std::mutex mu;
   std::condition_variable work_ready;
-  std::deque<std::pair<std::unique_ptr<job>, slot<out_t>*>> pending;
-  std::deque<std::pair<std::size_t, slot<out_t>>> slots;  // (text, output) in job order
+  std::deque<std::pair<std::unique_ptr<job>, out_t*>> pending;
+  // (text, output) per job in job order; written by whichever thread ran the job (a deque: stable)
+  std::deque<std::pair<std::size_t, out_t>> slots;
   bool producing = true;
   // The lowest-indexed text that failed: jobs of later texts are skipped, earlier ones finish, so
   // the error reported does not depend on thread timing.
@@ -102,14 +97,14 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
   };
   const auto skipped = [&](std::size_t text) { return text > failed_text.load(std::memory_order_relaxed); };
 
-  const auto execute = [&](const job& j, slot<out_t>& s) {
+  const auto execute = [&](const job& j, out_t& out) {
     if (skipped(j.text)) return;
     const std::string_view text = texts[j.text];
     if (j.whole) {
-      if (auto r = op.whole(tok, text, opt.encode, s.out); !r) fail(j.text, r.error_value());
+      if (auto r = op.whole(tok, text, opt.encode, out); !r) fail(j.text, r.error_value());
       return;
     }
-    auto sink = op.piece_sink(s.out);
+    auto sink = op.piece_sink(out);
     tok.with_piece_merger([&](const auto& merge) {
       for (const job::item& it : j.items) {
         if (it.added != no_token) {
@@ -139,8 +134,8 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
   const std::size_t max_pending = 2 * static_cast<std::size_t>(threads);
   const auto submit = [&](std::unique_ptr<job> j) {
     std::unique_lock lock(mu);
-    slots.emplace_back(j->text, slot<out_t>{});
-    slot<out_t>* s = &slots.back().second;
+    slots.emplace_back(j->text, out_t{});
+    out_t* s = &slots.back().second;
     while (pending.size() >= max_pending) {
       auto [oldest, os] = std::move(pending.front());
       pending.pop_front();
@@ -159,7 +154,7 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
     const auto inside = [&](std::string_view piece) {
       return !text.empty() && piece.data() >= text.data() && piece.data() + piece.size() <= text.data() + text.size();
     };
-    auto j = std::make_unique<job>();
+    std::unique_ptr<job> j;
     const auto start_job = [&] {
       j = std::make_unique<job>();
       j->text = t;
@@ -222,7 +217,7 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
   for (std::thread& th : pool) th.join();
   if (thrown) std::rethrow_exception(thrown);
   if (failure) return std::move(*failure);
-  for (auto& [t, s] : slots) op.add(totals[t], std::move(s.out));
+  for (auto& [t, out] : slots) op.add(totals[t], std::move(out));
   return totals;
 }
 
