@@ -226,8 +226,7 @@ struct bpe_model {
         return;
       }
       merge_loop(bytes, ws, syms);
-      for (const bpe_symbol& s : syms)
-        out.push_back({s.id, s.start + static_cast<std::uint32_t>(part), s.end + static_cast<std::uint32_t>(part)});
+      append_shifted(out, syms, part);
     };
     for (std::size_t b = 1; b < piece.size(); ++b) {
       if (char_cut_table::continuation(piece[b])) continue;
@@ -248,10 +247,7 @@ struct bpe_model {
                                    std::vector<bpe_symbol>& syms) const {
     auto& out = ws.part_syms;
     out.clear();
-    const auto append = [&](std::size_t offset) {
-      for (const bpe_symbol& s : syms)
-        out.push_back({s.id, s.start + static_cast<std::uint32_t>(offset), s.end + static_cast<std::uint32_t>(offset)});
-    };
+    const auto append = [&](std::size_t offset) { append_shifted(out, syms, offset); };
     const auto merge_run = [&](std::size_t from, std::size_t to) {
       if (to == from) return;
       const std::string_view run = piece.substr(from, to - from);
@@ -309,6 +305,12 @@ struct bpe_model {
     for (const char c : s)
       if (static_cast<unsigned char>(c) >= 0x80) return true;
     return false;
+  }
+
+  // Appends a part's symbols to a whole piece's, offsets moved to where the part starts.
+  static void append_shifted(std::vector<bpe_symbol>& out, const std::vector<bpe_symbol>& part, std::size_t offset) {
+    const auto d = static_cast<std::uint32_t>(offset);
+    for (const bpe_symbol& s : part) out.push_back({s.id, s.start + d, s.end + d});
   }
 
   // The tables of the long-piece encoder, built once (thread-safe) on first use; nullptr for
