@@ -131,7 +131,10 @@ class pretokenizer {
     const split_regex& re = direct_regex(d.step);
     bool go = true;
     std::optional<error> failed;
+    // The last level hands parts to f itself: a level per piece costs the one-step families.
+    const bool last = level + 1 == direct_.size();
     const auto emit = [&](std::string_view part) {
+      if (last) return go = static_cast<bool>(f(part));
       result<bool> r = stream_level(part, level + 1, f);
       if (!r) failed = std::move(r).error_value();
       return go = r.has_value() && *r;
