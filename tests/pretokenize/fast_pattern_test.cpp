@@ -169,6 +169,16 @@ TEST(FastPattern, ShippedPatternsGetHandWrittenScanners) {
   for (const char* f : {"kimi-k2", "glm-5", "minimax-m2"})
     EXPECT_TRUE(split_regex::compile(manifest::embedded().family(f)->pattern).value_or_throw().has_shape_scanner()) << f;
   EXPECT_TRUE(split_regex::compile(pretokenize::gpt2_pattern).value_or_throw().has_shape_scanner());
+  // DeepSeek's word step (its last Split) comes from the fetched tokenizer.json.
+  auto deepseek = load_family("deepseek-v3");
+  std::string why;
+  if (!deepseek && tokenmeter_test::skippable_load_error(deepseek.error_value(), "deepseek-v3", why)) GTEST_SKIP() << why;
+  ASSERT_TRUE(deepseek.has_value()) << deepseek.error_value().message;
+  const split_regex* last = nullptr;
+  for (const auto& step : (*deepseek)->pre_tokenizer().steps())
+    if (const auto* s = std::get_if<pretokenize::split>(&step)) last = std::get_if<split_regex>(&s->pattern);
+  ASSERT_NE(last, nullptr);
+  EXPECT_TRUE(last->has_shape_scanner()) << last->source();
 }
 
 TEST(FastPattern, MatchesOracleOnCorpus) {

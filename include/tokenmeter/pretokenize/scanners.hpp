@@ -8,6 +8,7 @@
 //                 Han removed from the letter classes, [\r\n]* suffix)
 //   cl100k shape  cl100k_base, Llama 3, GLM (\p{N}{1,3}), Qwen (\p{N})
 //   gpt2 shape    GPT-2's ByteLevel pattern (the legacy Claude tokenizer)
+//   deepseek      DeepSeek V3's word step (after its digit and CJK steps)
 //
 // Characters are classified by one table load (ASCII) or two (kind_table) into flag bits.
 #pragma once
@@ -29,7 +30,7 @@ namespace pretokenize {
 
 class shape_scanner {
  public:
-  enum class shape : std::uint8_t { o200k, cl100k, gpt2 };
+  enum class shape : std::uint8_t { o200k, cl100k, gpt2, deepseek };
 
   // The known pattern sources and the scanner each one gets.
   static std::optional<shape_scanner> for_pattern(std::string_view p) {
@@ -42,6 +43,10 @@ class shape_scanner {
     constexpr std::string_view qwen =
         R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
     constexpr std::string_view gpt2 = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+    // Its \r and \n are the characters themselves, not escapes.
+    constexpr std::string_view deepseek =
+        "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| "
+        "?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+";
     if (p == o200k) return shape_scanner(shape::o200k, false, true, 3);
     if (p.size() == o200k.size() - 1 && p == std::string(o200k).replace(o200k.find("[\\r\\n/]*"), 9, "[\\r\\n]*"))
       return shape_scanner(shape::o200k, false, false, 3);
@@ -49,6 +54,7 @@ class shape_scanner {
     if (p == cl100k) return shape_scanner(shape::cl100k, false, false, 3);
     if (p == qwen) return shape_scanner(shape::cl100k, false, false, 1);
     if (p == gpt2) return shape_scanner(shape::gpt2, false, false, 0);
+    if (p == deepseek) return shape_scanner(shape::deepseek, false, false, 0);
     return std::nullopt;
   }
 
@@ -58,10 +64,16 @@ class shape_scanner {
     std::size_t pos = 0;
     const std::size_t n = text.size();
     while (pos < n) {
-      const std::size_t end = shape_ == shape::o200k ? match_o200k(text, pos)
+      const std::size_t end = shape_ == shape::o200k    ? match_o200k(text, pos)
                               : shape_ == shape::cl100k ? match_cl100k(text, pos)
-                                                        : match_gpt2(text, pos);
-      // Every character starts some alternative in these patterns, so end > pos always.
+                              : shape_ == shape::gpt2   ? match_gpt2(text, pos)
+                                                        : match_deepseek(text, pos);
+      // Every character starts some alternative in the first three shapes; in DeepSeek's a
+      // character that starts none (a digit, a control character) is skipped, as a search does.
+      if (end == pos) {
+        at(text, pos, pos);
+        continue;
+      }
       if (!detail::invoke_continue(f, pos, end)) return false;
       pos = end;
     }
@@ -69,8 +81,10 @@ class shape_scanner {
   }
 
  private:
-  // Flag bits of a character (all within the low 8 bits: ascii_rows_ is indexed by them).
+  // Flag bits of a character. ascii_rows_ is indexed by the low 8 bits; M has no ASCII member and
+  // the ASCII members of PS are not run with the SIMD kernel.
   static constexpr std::uint16_t L = 1, N = 2, WS = 4, NL = 8, U = 16, W = 32, HAN = 64, SLASH = 128;
+  static constexpr std::uint16_t M = 256, PS = 512;  // \p{M}; \p{P} or \p{S}
   static constexpr std::uint32_t no_limit = 0xFFFFFFFFu;
 
   shape_scanner(shape s, bool han_first, bool slash_suffix, int digits)
@@ -82,8 +96,11 @@ class shape_scanner {
       const bool letter = g == gc::Lu || g == gc::Ll || g == gc::Lt || g == gc::Lm || g == gc::Lo;
       const bool mark = g == gc::Mn || g == gc::Mc || g == gc::Me;
       const bool number = g == gc::Nd || g == gc::Nl || g == gc::No;
+      const bool punct_or_symbol = (g >= gc::Pc && g <= gc::Po) || (g >= gc::Sm && g <= gc::So);
       std::uint16_t f = 0;
       if (letter) f |= L;
+      if (mark) f |= M;
+      if (punct_or_symbol) f |= PS;
       if (number) f |= N;
       if (ws) f |= WS;
       if (han) f |= HAN;
@@ -334,6 +351,48 @@ class shape_scanner {
       return end;
     }
     return whitespace(t, pos, false);
+  }
+
+  // DeepSeek's word step. PS = [\p{P}\p{S}], whose ASCII members are exactly A1's class.
+  //  A1 [ASCII P|S][A-Za-z]+  A2 [^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+  A3 ' '?PS+[\r\n]*  A4-A6 whitespace
+  // Returns pos when no alternative matches there.
+  std::size_t match_deepseek(std::string_view t, std::size_t pos) const noexcept {
+    const std::size_t n = t.size();
+    std::size_t q;
+    const std::uint16_t f0 = at(t, pos, q);
+    const auto b0 = static_cast<unsigned char>(t[pos]);
+    if (b0 < 0x80 && (f0 & PS) && q < n && static_cast<unsigned char>(t[q]) < 0x80 && (ascii_[static_cast<unsigned char>(t[q])] & L))
+      return ascii_letters(t, q);
+    // A2: a letter or mark at pos ends where its [\p{L}\p{M}] run ends, with or without the
+    // optional prefix (a mark is in the prefix class too, and the run from it is the same).
+    if (f0 & (L | M)) return run(t, q, L | M);
+    if (!(f0 & (NL | PS)) && q < n && (at(t, q) & (L | M))) return run(t, q, L | M);
+    std::size_t start = pos;
+    if (b0 == ' ' && q < n && (at(t, q) & PS)) start = q;
+    if (start != pos || (f0 & PS)) {
+      std::size_t end = start;
+      while (end < n) {
+        std::size_t next;
+        if (!(at(t, end, next) & PS)) break;
+        end = next;
+      }
+      return suffix_newlines(t, end);
+    }
+    if (f0 & WS) return whitespace(t, pos, true);
+    return pos;
+  }
+
+  // [A-Za-z]+ from pos (which holds one), the SIMD kernel taking over long runs.
+  std::size_t ascii_letters(std::string_view t, std::size_t pos) const noexcept {
+    const std::size_t n = t.size();
+    for (std::size_t k = 0; pos < n; ++pos, ++k) {
+      const auto b = static_cast<unsigned char>(t[pos]);
+      if (b >= 0x80 || !(ascii_[b] & L)) return pos;
+      if (k == 16)
+        return pos + detail::simd::ascii_set_prefix(reinterpret_cast<const std::uint8_t*>(t.data()) + pos, n - pos,
+                                                    ascii_rows_[L].data());
+    }
+    return pos;
   }
 
   shape shape_;
