@@ -14,6 +14,7 @@
 
 #include <tokenmeter/config.hpp>
 #include <tokenmeter/detail/callback.hpp>
+#include <tokenmeter/detail/simd/byte_class.hpp>
 #include <tokenmeter/unicode/code_point_set.hpp>
 #include <tokenmeter/unicode/kind_table.hpp>
 #include <tokenmeter/unicode/properties.hpp>
@@ -70,6 +71,7 @@ class fast_pattern {
   bool for_each_match(std::string_view text, F&& f) const {
     const std::size_t n = text.size();
     std::size_t pos = 0;
+    std::uint32_t misses = 0;  // ASCII positions in a row where nothing started
     while (pos < n) {
       const std::uint32_t here = mask_at(text, pos);
       std::size_t end = 0;
@@ -84,6 +86,16 @@ class fast_pattern {
       if (found) {
         if (!detail::invoke_continue(f, pos, end)) return false;
         pos = end;
+        misses = 0;
+      } else if (static_cast<unsigned char>(text[pos]) < 0x80) {
+        ++pos;
+        // A pattern that matches rarely (DeepSeek's digit and CJK steps on English) skips the
+        // ASCII bytes no alternative can start with in the SIMD kernel, once a gap is not short.
+        if (++misses == 8) {
+          pos += detail::simd::ascii_set_prefix(reinterpret_cast<const std::uint8_t*>(text.data()) + pos, n - pos,
+                                                no_start_.data());
+          misses = 0;
+        }
       } else {
         pos += utf8_sequence_length(static_cast<unsigned char>(text[pos]));
       }
@@ -249,7 +261,12 @@ class fast_pattern {
       }
     }
     first_.clear();
-    for (const sequence& a : alternatives_) first_.push_back(first_set(a, 0));
+    std::uint32_t any_first = 0;
+    for (const sequence& a : alternatives_) {
+      first_.push_back(first_set(a, 0));
+      any_first |= first_.back();
+    }
+    no_start_ = detail::simd::make_ascii_set([&](unsigned char b) { return (ascii_[b] & any_first) == 0; });
   }
 
   // ---- parsing ---------------------------------------------------------------------------------
@@ -525,6 +542,7 @@ class fast_pattern {
   std::vector<sequence> alternatives_;
   std::vector<unicode::code_point_set> sets_;
   std::vector<std::uint32_t> first_;
+  detail::simd::ascii_set_rows no_start_{};  // ASCII bytes no alternative starts with
   const unicode::kind_table* kinds_ = &unicode::kind_table::instance();  // skips the static guard per character
   std::array<std::uint32_t, 128> ascii_{};
   std::array<std::uint32_t, unicode::kind_count> kind_full_{}, kind_mixed_{};
