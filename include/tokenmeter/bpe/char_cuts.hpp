@@ -12,9 +12,12 @@
 //
 // The test is conservative and cheap: a token covering b either contains both characters around
 // b whole -- looked up as the pair (A, B) in a bit map of every adjacent character pair inside a
-// token -- or starts or ends inside one of them; those rare tokens (a few hundred, byte-level
-// fragments of a character) mark the byte pair around b in a 64K-bit map, and a marked boundary is
-// never cut.
+// token -- or starts or ends inside one of them. Those rare tokens (a few hundred, byte-level
+// fragments of a character) mark the byte pair around b in a 64K-bit map; where the token holds
+// one side's character whole, a small second map keys the boundary by that character and the
+// other side's adjacent byte, so a common byte pair of Chinese text is not given up for one
+// fragment token. A boundary a fragment token may cover is never cut, and bpe/char_starts.hpp
+// needs to know of them too.
 #pragma once
 
 #include <tokenmeter/bpe/vocab_table.hpp>
@@ -22,6 +25,7 @@
 #include <tokenmeter/unicode/utf8.hpp>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <bitset>
 #include <cstdint>
@@ -42,36 +46,70 @@ class char_cut_table {
     while (bits < vocab.size() * 8) bits *= 2;
     pairs_.assign(bits / 64, 0);
     shift_ = 64 - static_cast<unsigned>(std::countr_zero(bits));
+    struct side {
+      std::string_view left, right;
+      bool left_whole, right_whole;
+    };
+    std::vector<side> sides;
     for (token_id id = 0; id < vocab.id_bound(); ++id) {
       const std::string_view t = vocab.bytes(id);
+      sides.clear();
+      bool fragment = false;  // the token starts or ends inside a character (or holds a malformed one)
       for (std::size_t k = 1; k < t.size(); ++k) {
         if (continuation(t[k])) continue;
         std::size_t s = k - 1;
         while (s > 0 && continuation(t[s])) --s;
         const std::string_view left = t.substr(s, k - s);
         const std::string_view right = t.substr(k, std::min<std::size_t>(lead_length(t[k]), t.size() - k));
-        if (!continuation(left[0]) && left.size() == lead_length(left[0]) && right.size() == lead_length(right[0])) {
-          const std::size_t i = bit_of(pair_key(left, right));
-          pairs_[i / 64] |= std::uint64_t{1} << (i % 64);
-        } else {
-          fragments_.set(byte_pair(t[k - 1], t[k]));
+        const bool lw = !continuation(left[0]) && left.size() == lead_length(left[0]);
+        const bool rw = right.size() == lead_length(right[0]);
+        sides.push_back({left, right, lw, rw});
+        fragment = fragment || !lw || !rw;
+      }
+      for (const side& d : sides) {
+        if (!fragment) {
+          set(pairs_, bit_of(pair_key(d.left, d.right)));
+          continue;
         }
+        const char last = d.left.back(), lead = d.right[0];
+        fragments_.set(byte_pair(last, lead));
+        if (d.left_whole && !d.right_whole)
+          set(one_side_, one_side_bit(pair_key(d.left, std::string_view(&lead, 1))));
+        else if (!d.left_whole && d.right_whole)
+          set(one_side_, one_side_bit(pair_key(std::string_view(&last, 1), d.right)));
+        else
+          unkeyed_.set(byte_pair(last, lead));  // both sides partial, or between two whole characters
       }
     }
   }
 
-  // May a token cover position b of the piece (a character start), where piece[a, b) is the
-  // character before it (a: the previous position that is not a UTF-8 continuation byte)?
-  // Malformed or truncated characters around b answer yes, so any bytes are safe to ask about.
-  [[nodiscard]] TOKENMETER_ALWAYS_INLINE bool spanned(std::string_view piece, std::size_t a, std::size_t b) const noexcept {
+  enum class boundary : std::uint8_t {
+    cut,          // no token covers it
+    whole_chars,  // only tokens holding both characters whole may
+    fragment,     // a token starting or ending inside a character may, or a character is malformed
+  };
+
+  // Which tokens may cover position b of the piece (a character start), where piece[a, b) is
+  // the character before it (a: the previous position that is not a UTF-8 continuation byte)?
+  // Malformed or truncated characters around b answer `fragment`, so any bytes are safe to ask about.
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE boundary classify(std::string_view piece, std::size_t a, std::size_t b) const noexcept {
     const std::size_t left = b - a, right = lead_length(piece[b]);
-    if (continuation(piece[a]) || left != lead_length(piece[a]) || right > piece.size() - b) return true;
-    if (fragments_.test(byte_pair(piece[b - 1], piece[b]))) return true;
-    const std::size_t i = bit_of(pair_key(piece.substr(a, left), piece.substr(b, right)));
-    return (pairs_[i / 64] >> (i % 64)) & 1;
+    if (continuation(piece[a]) || left != lead_length(piece[a]) || right > piece.size() - b) return boundary::fragment;
+    const std::string_view l = piece.substr(a, left), r = piece.substr(b, right);
+    const std::size_t bp = byte_pair(piece[b - 1], piece[b]);
+    if (fragments_.test(bp) &&
+        (unkeyed_.test(bp) || test(one_side_, one_side_bit(pair_key(l, r.substr(0, 1)))) ||
+         test(one_side_, one_side_bit(pair_key(l.substr(l.size() - 1), r)))))
+      return boundary::fragment;
+    return test(pairs_, bit_of(pair_key(l, r))) ? boundary::whole_chars : boundary::cut;
+  }
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE bool spanned(std::string_view piece, std::size_t a, std::size_t b) const noexcept {
+    return classify(piece, a, b) != boundary::cut;
   }
 
-  [[nodiscard]] std::size_t memory_bytes() const noexcept { return pairs_.capacity() * 8 + sizeof(fragments_); }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept {
+    return pairs_.capacity() * 8 + sizeof(one_side_) + sizeof(fragments_) + sizeof(unkeyed_);
+  }
 
   [[nodiscard]] static TOKENMETER_ALWAYS_INLINE bool continuation(char c) noexcept {
     return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
@@ -91,13 +129,25 @@ class char_cut_table {
     std::memcpy(&r, right.data(), right.size());
     return static_cast<std::uint64_t>(l) << 32 | r;
   }
-  [[nodiscard]] TOKENMETER_ALWAYS_INLINE std::size_t bit_of(std::uint64_t key) const noexcept {
-    return static_cast<std::size_t>(((key ^ (key >> 29)) * 0x9E3779B97F4A7C15ull) >> shift_);
+  [[nodiscard]] static TOKENMETER_ALWAYS_INLINE std::size_t hash_bits(std::uint64_t key, unsigned shift) noexcept {
+    return static_cast<std::size_t>(((key ^ (key >> 29)) * 0x9E3779B97F4A7C15ull) >> shift);
+  }
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE std::size_t bit_of(std::uint64_t key) const noexcept { return hash_bits(key, shift_); }
+  [[nodiscard]] static TOKENMETER_ALWAYS_INLINE std::size_t one_side_bit(std::uint64_t key) noexcept { return hash_bits(key, 48); }
+  template <class Bits>
+  static void set(Bits& bits, std::size_t i) noexcept {
+    bits[i / 64] |= std::uint64_t{1} << (i % 64);
+  }
+  template <class Bits>
+  [[nodiscard]] static TOKENMETER_ALWAYS_INLINE bool test(const Bits& bits, std::size_t i) noexcept {
+    return (bits[i / 64] >> (i % 64)) & 1;
   }
 
-  std::vector<std::uint64_t> pairs_;  // bit map of pair keys
+  std::vector<std::uint64_t> pairs_;  // bit map of whole-character pair keys (tokens with no fragment)
   unsigned shift_ = 48;
-  std::bitset<65536> fragments_;
+  std::array<std::uint64_t, 1024> one_side_{};  // fragment tokens: (whole character, adjacent byte) keys
+  std::bitset<65536> fragments_;               // byte pairs around any boundary of a fragment token
+  std::bitset<65536> unkeyed_;                 // ... where neither side is keyed in one_side_
 };
 
 TOKENMETER_END_NAMESPACE

@@ -4,6 +4,7 @@
 
 #include <tokenmeter/bpe/backtrack.hpp>
 #include <tokenmeter/bpe/char_cuts.hpp>
+#include <tokenmeter/bpe/char_starts.hpp>
 #include <tokenmeter/bpe/merge.hpp>
 #include <tokenmeter/bpe/pair_table.hpp>
 #include <tokenmeter/bpe/piece_cache.hpp>
@@ -207,17 +208,25 @@ struct bpe_model {
       }
     }
     if (piece.size() >= min_cut_piece_bytes && cuts_ != nullptr && has_non_ascii(piece))
-      if (const char_cut_table* c = cut_table()) return merge_between_cuts(*c, piece, ws, syms);
+      if (const char_cut_table* c = cut_table()) return merge_between_cuts(*c, start_table(), piece, ws, syms);
     merge_loop(piece, ws, syms);
   }
 
   // Merges the parts between character boundaries no token can span (bpe/char_cuts.hpp)
-  // separately; a part that is a token merging to itself needs no merge.
-  void merge_between_cuts(const char_cut_table& cuts, std::string_view piece, bpe_workspace& ws,
-                          std::vector<bpe_symbol>& syms) const {
+  // separately; a part that is a token merging to itself needs no merge, and a part no
+  // fragment token can cover starts from characters where bpe/char_starts.hpp allows.
+  void merge_between_cuts(const char_cut_table& cuts, const char_start_table* starts, std::string_view piece,
+                          bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
     auto& out = ws.part_syms;
     out.clear();
     std::size_t part = 0, prev = 0;  // start of the current part, of the character before b
+    bool fragment = false;           // whether a boundary inside the part may hold a fragment token
+    const auto merge_part = [&](std::string_view bytes) {
+      if (!fragment && starts != nullptr && starts->symbols(bytes, syms))
+        merge_symbols(bytes, ws, syms);
+      else
+        merge_loop(bytes, ws, syms);
+    };
     const auto emit_part = [&](std::size_t end) {
       const std::string_view bytes = piece.substr(part, end - part);
       const token_id whole = vocab.find(bytes);
@@ -225,18 +234,22 @@ struct bpe_model {
         out.push_back({whole, static_cast<std::uint32_t>(part), static_cast<std::uint32_t>(end)});
         return;
       }
-      merge_loop(bytes, ws, syms);
+      merge_part(bytes);
       append_shifted(out, syms, part);
     };
     for (std::size_t b = 1; b < piece.size(); ++b) {
       if (char_cut_table::continuation(piece[b])) continue;
-      if (!cuts.spanned(piece, prev, b)) {
+      const char_cut_table::boundary k = cuts.classify(piece, prev, b);
+      if (k == char_cut_table::boundary::cut) {
         emit_part(b);
         part = b;
+        fragment = false;
+      } else if (k == char_cut_table::boundary::fragment) {
+        fragment = true;
       }
       prev = b;
     }
-    if (part == 0) return merge_loop(piece, ws, syms);  // no cut: the piece as it is
+    if (part == 0) return merge_part(piece);  // no cut: the piece as it is
     emit_part(piece.size());
     syms.assign(out.begin(), out.end());  // not swap: each buffer keeps its own capacity (no regrowth)
   }
@@ -280,11 +293,14 @@ struct bpe_model {
   // exact (code-point models whose fallback or unk symbols take part in merges: their token
   // strings are not the text they stand for).
   [[nodiscard]] const char_cut_table* cut_table() const {
-    if (cuts_ == nullptr) return nullptr;
-    std::call_once(cuts_->once, [this] {
-      if (unit == symbol_unit::byte || unknown_chars_never_merge()) cuts_->table = std::make_unique<char_cut_table>(vocab);
-    });
-    return cuts_->table.get();
+    const lazy_cuts* c = cut_tables();
+    return c != nullptr ? c->table.get() : nullptr;
+  }
+  // Byte-level models: the characters a part may start from (bpe/char_starts.hpp), built with
+  // the cut table; nullptr otherwise.
+  [[nodiscard]] const char_start_table* start_table() const {
+    const lazy_cuts* c = cut_tables();
+    return c != nullptr ? c->starts.get() : nullptr;
   }
 
   // Code-point models: are the symbols of characters without a token (byte fallback, unk) in no
@@ -340,6 +356,11 @@ struct bpe_model {
   // Classic BPE: merge the adjacent pair with the lowest priority until none applies.
   void merge_loop(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
     initial_symbols(piece, syms);
+    merge_symbols(piece, ws, syms);
+  }
+
+  // The merge loop from the given symbols of piece (contiguous, covering it).
+  void merge_symbols(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
     if (rules == merge_rules::ranks) {
       if (!byte_pairs.empty())
         bpe_merge(piece, syms, byte_pair_rules<rank_rules>{byte_pairs.data(), {&vocab}}, ws);
@@ -402,9 +423,10 @@ struct bpe_model {
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
     const backtrack_tables* t = backtrack_ != nullptr ? backtrack_->tables.get() : nullptr;
     const char_cut_table* c = cuts_ != nullptr ? cuts_->table.get() : nullptr;
+    const char_start_table* s = cuts_ != nullptr ? cuts_->starts.get() : nullptr;
     return vocab.memory_bytes() + pairs.memory_bytes() + byte_pairs.capacity() * sizeof(merge_rule) +
            (self_merges ? vocab.id_bound() : 0) + (t != nullptr ? t->memory_bytes() : 0) +
-           (c != nullptr ? c->memory_bytes() : 0);
+           (c != nullptr ? c->memory_bytes() : 0) + (s != nullptr ? s->memory_bytes() : 0);
   }
 
  private:
@@ -416,8 +438,55 @@ struct bpe_model {
   struct lazy_cuts {
     std::once_flag once;
     std::unique_ptr<char_cut_table> table;
+    std::unique_ptr<char_start_table> starts;
   };
   std::unique_ptr<lazy_cuts> cuts_;
+
+  // The cut table (and for byte-level models the start table), built once (thread-safe) on
+  // first use; nullptr where cutting is not exact.
+  [[nodiscard]] const lazy_cuts* cut_tables() const {
+    if (cuts_ == nullptr) return nullptr;
+    std::call_once(cuts_->once, [this] {
+      if (unit == symbol_unit::byte) {
+        cuts_->table = std::make_unique<char_cut_table>(vocab);
+        cuts_->starts = make_start_table();
+      } else if (unknown_chars_never_merge()) {
+        cuts_->table = std::make_unique<char_cut_table>(vocab);
+      }
+    });
+    return cuts_->table != nullptr ? cuts_.get() : nullptr;
+  }
+
+  std::unique_ptr<char_start_table> make_start_table() const {
+    bpe_workspace ws;
+    std::vector<bpe_symbol> syms;
+    std::string joined;
+    const auto each_rule = [&](auto&& f) {
+      if (rules == merge_rules::ranks) {
+        for (token_id id = 0; id < vocab.id_bound(); ++id)
+          if (vocab.contains(id)) f(vocab.bytes(id), id);
+        return;
+      }
+      pairs.for_each_pair([&](token_id l, token_id r) {
+        joined.assign(vocab.bytes(l));
+        joined += vocab.bytes(r);
+        f(std::string_view(joined), pairs.find(l, r)->priority);
+      });
+    };
+    const auto pair_priority = [&](std::string_view left, std::string_view right) -> std::uint32_t {
+      if (rules == merge_rules::ranks) {
+        joined.assign(left);
+        joined += right;
+        const token_id id = vocab.find(joined);
+        return id == no_token ? bpe_no_rule : id;
+      }
+      const token_id l = vocab.find(left), r = vocab.find(right);
+      const merge_rule* m = l == no_token || r == no_token ? nullptr : pairs.find(l, r);
+      return m == nullptr ? bpe_no_rule : m->priority;
+    };
+    const auto self = [&](token_id id) { return merges_to_itself(id, ws, syms); };
+    return std::make_unique<char_start_table>(vocab, byte_tokens, each_rule, pair_priority, self);
+  }
 
   struct loop_merger {
     const bpe_model* model;

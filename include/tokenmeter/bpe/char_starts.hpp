@@ -1,0 +1,153 @@
+// Byte-level BPE that starts from characters instead of bytes, where that is exact.
+//
+// A Chinese part of k characters is 3k byte symbols, and two thirds of the merges that follow
+// only rebuild the characters. Starting from one symbol per character (its token) gives the same
+// result when, in this part,
+//  (a) no token starts or ends inside a character while covering a character boundary (the cut
+//      table's fragment map, checked per boundary by the caller), so every merge across a
+//      boundary joins two symbols made of whole characters, and each character's bytes evolve
+//      on their own, as in the character alone;
+//  (b) each character's bytes merge, alone, into its token (so the character does complete);
+//  (c) every rule whose bytes hold the character c whole among others has a higher priority
+//      number than any rule among c's own bytes.
+// Then whenever the byte-level run picks a merge P across boundaries while some character c is
+// still incomplete, c's pending merge (priority <= the largest among c's bytes) is above P, and
+// any pair the character-level run could pick instead involves c, hence is above c's merges and
+// above P: both runs apply the same cross-boundary merges in the same order (ties are the same
+// rule at two places, leftmost first in both). Trained vocabularies satisfy (c) because a merge
+// is learnt after its parts; characters for which it fails (or (b) fails) keep byte symbols.
+//
+// The table covers U+0080..U+FFFF (256 KiB of ids); other characters fall back to bytes.
+#pragma once
+
+#include <tokenmeter/bpe/merge.hpp>
+#include <tokenmeter/bpe/vocab_table.hpp>
+#include <tokenmeter/config.hpp>
+#include <tokenmeter/types.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+TOKENMETER_BEGIN_NAMESPACE
+
+class char_start_table {
+ public:
+  // each_rule(f): calls f(bytes, priority) for every merge rule (tiktoken: every token, its
+  //   rank; HF: every merges entry, the concatenation of its two tokens and its index).
+  // pair_priority(left, right): the priority of merging symbols with these bytes, or bpe_no_rule.
+  // merges_to_itself(id): does merging the token's bytes alone give the token?
+  template <class EachRule, class PairPriority, class SelfMerges>
+  char_start_table(const vocab_table& vocab, const std::array<token_id, 256>& byte_tokens, EachRule&& each_rule,
+                   PairPriority&& pair_priority, SelfMerges&& merges_to_itself)
+      : byte_tokens_(byte_tokens) {
+    // The lowest priority of a rule holding each character whole, next to other bytes.
+    std::vector<std::uint32_t> lowest_cross(table_size, bpe_no_rule);
+    each_rule([&](std::string_view bytes, std::uint32_t priority) {
+      for (std::size_t i = 0; i < bytes.size();) {
+        const std::size_t len = canonical_length(bytes.substr(i));
+        if (len == 0) {
+          ++i;
+          continue;
+        }
+        if (len != bytes.size() && len > 1 && len < 4) {
+          std::uint32_t& low = lowest_cross[code_point(bytes.substr(i, len))];
+          low = std::min(low, priority);
+        }
+        i += len;
+      }
+    });
+    ids_.assign(table_size, no_token);
+    for (char32_t cp = 0x80; cp < table_size; ++cp) {
+      const std::string c = encode(cp);
+      const token_id id = vocab.find(c);
+      if (id == no_token || !merges_to_itself(id)) continue;
+      // The largest priority of a rule among the character's own bytes bounds its merges.
+      std::uint32_t highest_own = 0;
+      for (std::size_t from = 0; from < c.size(); ++from)
+        for (std::size_t to = from + 2; to <= c.size(); ++to)
+          for (std::size_t at = from + 1; at < to; ++at) {
+            const std::uint32_t p = pair_priority(std::string_view(c).substr(from, at - from), std::string_view(c).substr(at, to - at));
+            if (p != bpe_no_rule) highest_own = std::max(highest_own, p);
+          }
+      if (lowest_cross[cp] > highest_own) {
+        ids_[cp] = id;
+        ++usable_;
+      }
+    }
+  }
+
+  // The character symbols of `part` (valid characters of the table, or ASCII), in syms; false
+  // (syms unspecified) if some character must start from bytes.
+  bool symbols(std::string_view part, std::vector<bpe_symbol>& syms) const {
+    syms.clear();
+    const std::size_t n = part.size();
+    for (std::size_t i = 0; i < n;) {
+      const auto b = static_cast<unsigned char>(part[i]);
+      token_id id;
+      std::size_t len;
+      if (b < 0x80) {
+        id = byte_tokens_[b];
+        len = 1;
+      } else {
+        len = canonical_length(part.substr(i));
+        if (len == 0 || len == 4) return false;
+        id = ids_[code_point(part.substr(i, len))];
+        if (id == no_token) return false;
+      }
+      syms.push_back({id, static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + len)});
+      i += len;
+    }
+    return true;
+  }
+
+  // Characters (of U+0080..U+FFFF) that start as their token.
+  [[nodiscard]] std::size_t usable_characters() const noexcept { return usable_; }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept { return ids_.capacity() * sizeof(token_id); }
+
+ private:
+  static constexpr std::size_t table_size = 0x10000;
+
+  // Length of the well-formed (shortest-form) UTF-8 sequence at the start of s, or 0. Surrogate
+  // code points count: the table holds whatever token has their bytes, so a match is exact.
+  static std::size_t canonical_length(std::string_view s) noexcept {
+    const auto b0 = static_cast<unsigned char>(s[0]);
+    const auto cont = [&](std::size_t k) { return k < s.size() && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80; };
+    if (b0 < 0x80) return 1;
+    if (b0 >= 0xC2 && b0 <= 0xDF) return cont(1) ? 2 : 0;
+    if (b0 >= 0xE0 && b0 <= 0xEF) {
+      if (!cont(1) || !cont(2)) return 0;
+      return b0 == 0xE0 && static_cast<unsigned char>(s[1]) < 0xA0 ? 0 : 3;  // overlong
+    }
+    if (b0 >= 0xF0 && b0 <= 0xF4) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+    return 0;
+  }
+  // Code point of a 2- or 3-byte sequence that canonical_length accepted (4-byte ones map
+  // outside the table and are never looked up).
+  static std::size_t code_point(std::string_view s) noexcept {
+    const auto b = [&](std::size_t k) { return static_cast<std::size_t>(static_cast<unsigned char>(s[k])); };
+    if (s.size() == 2) return (b(0) & 0x1F) << 6 | (b(1) & 0x3F);
+    if (s.size() == 3) return (b(0) & 0x0F) << 12 | (b(1) & 0x3F) << 6 | (b(2) & 0x3F);
+    return 0;  // 4-byte: slot 0, never filled
+  }
+  static std::string encode(char32_t cp) {
+    std::string s;
+    if (cp < 0x800) {
+      s += static_cast<char>(0xC0 | (cp >> 6));
+    } else {
+      s += static_cast<char>(0xE0 | (cp >> 12));
+      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    }
+    s += static_cast<char>(0x80 | (cp & 0x3F));
+    return s;
+  }
+
+  std::array<token_id, 256> byte_tokens_;
+  std::vector<token_id> ids_;  // code point -> its token, where it may start as one symbol
+  std::size_t usable_ = 0;
+};
+
+TOKENMETER_END_NAMESPACE

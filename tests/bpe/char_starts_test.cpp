@@ -1,0 +1,182 @@
+// Starting a part's merge from characters (bpe/char_starts.hpp): wherever the start table gives a
+// part's character symbols and no boundary inside the part may hold a fragment token, merging
+// from those symbols equals the merge loop from bytes, id for id. Checked on random vocabularies
+// in training order (where most characters qualify) and in random order (where the table must
+// refuse the characters whose merges would come out differently), and on every byte-level family.
+#include <tokenmeter/bpe/char_cuts.hpp>
+#include <tokenmeter/bpe/char_starts.hpp>
+#include <tokenmeter/bpe/model.hpp>
+
+#include "bpe_test_support.hpp"
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace tokenmeter;
+using tokenmeter_test::ids_of;
+
+namespace {
+
+const std::vector<std::string> chars = {"a", " ", "\xC3\xA9", "\xC3\xA8", "\xE4\xB8\xAD", "\xE4\xB8\x8A", "\xE6\x96\x87",
+                                        "\xE5\xAD\x97", "\xE3\x81\xAE", "\xF0\x9F\x98\x80"};
+
+std::string random_text(std::mt19937& rng, std::size_t n) {
+  std::uniform_int_distribution<std::size_t> pick(0, chars.size() - 1);
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) s += chars[pick(rng)];
+  return s;
+}
+
+// Does the part qualify for character symbols (as bpe_model::merge_between_cuts decides)?
+bool starts_from_chars(const bpe_model& m, std::string_view part, std::vector<bpe_symbol>& syms) {
+  const char_cut_table* cuts = m.cut_table();
+  const char_start_table* starts = m.start_table();
+  if (cuts == nullptr || starts == nullptr) return false;
+  for (std::size_t b = 1, prev = 0; b < part.size(); ++b) {
+    if (char_cut_table::continuation(part[b])) continue;
+    if (cuts->classify(part, prev, b) == char_cut_table::boundary::fragment) return false;
+    prev = b;
+  }
+  return starts->symbols(part, syms);
+}
+
+// A byte-level rank model over `toks` (plus the 256 bytes): in training order (shorter tokens
+// first, so every token ranks after its parts) or in random order.
+bpe_model model_of(std::mt19937& rng, std::vector<std::string> toks, bool training_order) {
+  if (!training_order) return tokenmeter_test::rank_model(rng, toks);
+  std::shuffle(toks.begin(), toks.end(), rng);
+  std::stable_sort(toks.begin(), toks.end(), [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+  bpe_model m;
+  token_id id = 0;
+  for (int b = 0; b < 256; ++b) EXPECT_TRUE(m.vocab.add(id++, std::string(1, static_cast<char>(b))).has_value());
+  for (const std::string& t : toks) EXPECT_TRUE(m.vocab.add(id++, t).has_value());
+  EXPECT_TRUE(m.vocab.finalize().has_value());
+  EXPECT_TRUE(m.prepare().has_value());
+  return m;
+}
+
+// Random tokens: every character's two-byte prefix and the character (so most characters can
+// form), words of 2-4 characters, and fragments that start or end inside characters.
+std::vector<std::string> random_tokens(std::mt19937& rng, std::size_t words, std::size_t fragments) {
+  std::set<std::string> seen;
+  std::vector<std::string> toks;
+  const auto add = [&](const std::string& t) {
+    if (t.size() > 1 && seen.insert(t).second) toks.push_back(t);
+  };
+  std::bernoulli_distribution coin(0.8);
+  for (const std::string& c : chars) {
+    if (c.size() < 2 || !coin(rng)) continue;
+    add(c.substr(0, 2));
+    add(c);
+    if (c.size() == 4) add(c.substr(0, 3));
+  }
+  std::uniform_int_distribution<std::size_t> n_chars(2, 4);
+  for (std::size_t i = 0; i < words; ++i) add(random_text(rng, n_chars(rng)));
+  for (std::size_t i = 0; i < fragments; ++i) {
+    const std::string t = random_text(rng, 2);
+    std::uniform_int_distribution<std::size_t> from(0, t.size() - 2);
+    const std::size_t a = from(rng);
+    std::uniform_int_distribution<std::size_t> len(2, t.size() - a);
+    add(t.substr(a, len(rng)));
+  }
+  return toks;
+}
+
+}  // namespace
+
+TEST(CharStarts, MergingFromCharactersEqualsMergingFromBytes) {
+  std::mt19937 rng(2026);
+  std::size_t started[2] = {0, 0}, refused_usable = 0;
+  for (int round = 0; round < 60; ++round) {
+    const bool training_order = round % 2 == 0;
+    const bpe_model m = model_of(rng, random_tokens(rng, 10 + static_cast<std::size_t>(round), static_cast<std::size_t>(round % 7)),
+                                 training_order);
+    ASSERT_NE(m.start_table(), nullptr);
+    bpe_workspace ws;
+    std::vector<bpe_symbol> loop, syms;
+    std::uniform_int_distribution<std::size_t> len(2, 6);
+    for (int k = 0; k < 300; ++k) {
+      const std::string part = random_text(rng, len(rng));
+      if (!starts_from_chars(m, part, syms)) continue;
+      ++started[training_order ? 0 : 1];
+      m.merge_symbols(part, ws, syms);
+      m.merge_loop(part, ws, loop);
+      ASSERT_EQ(ids_of(syms), ids_of(loop)) << "round " << round << ", part " << part;
+    }
+    refused_usable += m.start_table()->usable_characters() < 6 ? 1 : 0;
+  }
+  // Both kinds of vocabulary exercised the path, and random order made the table refuse some.
+  EXPECT_GT(started[0], 1000u);
+  EXPECT_GT(started[1], 100u);
+  EXPECT_GT(refused_usable, 0u);
+}
+
+// A character whose token ranks below a word holding it would merge differently from bytes:
+// the table must refuse it.
+TEST(CharStarts, RefusesCharactersAWordRanksBelow) {
+  bpe_model m;
+  const std::string zhong = "\xE4\xB8\xAD", wen = "\xE6\x96\x87";
+  token_id id = 0;
+  for (int b = 0; b < 256; ++b) ASSERT_TRUE(m.vocab.add(id++, std::string(1, static_cast<char>(b))).has_value());
+  ASSERT_TRUE(m.vocab.add(id++, zhong.substr(0, 2)).has_value());
+  ASSERT_TRUE(m.vocab.add(id++, wen.substr(0, 2)).has_value());
+  ASSERT_TRUE(m.vocab.add(id++, zhong).has_value());
+  ASSERT_TRUE(m.vocab.add(id++, zhong + wen).has_value());  // the word, before its second character
+  ASSERT_TRUE(m.vocab.add(id++, wen).has_value());
+  ASSERT_TRUE(m.vocab.finalize().has_value());
+  ASSERT_TRUE(m.prepare().has_value());
+  std::vector<bpe_symbol> syms;
+  EXPECT_TRUE(m.start_table()->symbols(zhong, syms));
+  EXPECT_FALSE(m.start_table()->symbols(wen, syms));
+  EXPECT_FALSE(m.start_table()->symbols(zhong + wen, syms));
+  // And merge() (which then keeps 文 as bytes) agrees with the merge loop.
+  bpe_workspace ws;
+  std::vector<bpe_symbol> got, loop;
+  m.merge(zhong + wen + zhong + wen, ws, got);
+  m.merge_loop(zhong + wen + zhong + wen, ws, loop);
+  EXPECT_EQ(ids_of(got), ids_of(loop));
+}
+
+class CharStartsFamily : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(CharStartsFamily, CjkPartsFromCharactersEqualTheMergeLoop) {
+  TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
+  const bpe_model& m = tok->model();
+  ASSERT_NE(m.start_table(), nullptr);
+  EXPECT_GT(m.start_table()->usable_characters(), 1000u);
+  bpe_workspace ws;
+  std::vector<bpe_symbol> loop, syms;
+  // Parts of ideographs the table accepts, with a random ideograph (often refused) mixed in.
+  std::vector<std::string> usable;
+  for (char32_t cp = 0x4E00; cp <= 0x9FFF; ++cp) {
+    std::string c;
+    append_utf8(c, cp);
+    if (m.start_table()->symbols(c, syms)) usable.push_back(c);
+  }
+  ASSERT_GT(usable.size(), 100u);
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<std::size_t> len(2, 8), pick(0, usable.size() - 1);
+  std::bernoulli_distribution other(0.05);
+  std::size_t started = 0;
+  for (int k = 0; k < 3000; ++k) {
+    std::string part;
+    for (std::size_t n = len(rng); n > 0; --n) part += other(rng) ? tokenmeter_test::random_cjk(rng, 1) : usable[pick(rng)];
+    if (!starts_from_chars(m, part, syms)) continue;
+    ++started;
+    m.merge_symbols(part, ws, syms);
+    m.merge_loop(part, ws, loop);
+    ASSERT_EQ(ids_of(syms), ids_of(loop)) << part;
+  }
+  EXPECT_GT(started, 300u) << "the character start was hardly exercised";
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, CharStartsFamily,
+                         ::testing::Values("o200k_base", "cl100k_base", "deepseek-v3", "qwen3", "llama3", "kimi-k2", "glm-5",
+                                           "minimax-m2"),
+                         tokenmeter_test::family_param_name);
