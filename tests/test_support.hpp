@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -50,6 +51,30 @@ inline const std::vector<std::string>& every_family() {
   static const std::vector<std::string> f = {"o200k_base", "o200k_harmony", "cl100k_base", "deepseek-v3", "deepseek-v3.1",
                                              "qwen3",      "llama3",        "gemma3",      "claude-legacy", "kimi-k2",
                                              "kimi-k2.5",  "glm-4.5",       "glm-5",       "minimax-m2",  "minimax-m3"};
+  return f;
+}
+
+// One family per distinct vocabulary file, for suites about the BPE model alone (families that
+// share a file differ only in pattern, special tokens, templates or prices).
+inline const std::vector<std::string>& every_vocabulary() {
+  static const std::vector<std::string> f = [] {
+    std::vector<std::string> out;
+    std::set<std::string> files;
+    for (const std::string& id : every_family())
+      if (files.insert(tokenmeter::manifest::embedded().family(id)->file).second) out.push_back(id);
+    return out;
+  }();
+  return f;
+}
+
+// every_vocabulary() less the code-point (SentencePiece-style) one, Gemma 3.
+inline const std::vector<std::string>& byte_level_vocabularies() {
+  static const std::vector<std::string> f = [] {
+    std::vector<std::string> out;
+    for (const std::string& id : every_vocabulary())
+      if (id != "gemma3") out.push_back(id);
+    return out;
+  }();
   return f;
 }
 

@@ -181,9 +181,7 @@ class tokenizer {
   template <class Body>
   decltype(auto) with_piece_merger(Body&& body) const {
     workspace_lease lease;
-    workspace& ws = *lease;
-    piece_cache* cache = &piece_cache::for_tokenizer(id_);
-    return body([&](std::string_view piece, auto&& sink) { return p_.model.encode_piece(piece, ws.bpe, ws.syms, cache, sink); });
+    return body(merger(*lease));
   }
 
  private:
@@ -229,13 +227,17 @@ class tokenizer {
     return run_stages(text, opt, ws, merge, sink);
   }
 
-  // The pipeline's last stage: merges a piece into `sink` with this workspace and this thread's
-  // piece cache (looked up once).
-  template <class Sink>
-  auto piece_merger(workspace& ws, Sink& sink) const {
-    return [this, &ws, &sink, cache = &piece_cache::for_tokenizer(id_)](std::string_view piece) {
+  // The pipeline's last stage: merge(piece, sink) with this workspace and this thread's piece
+  // cache (looked up once).
+  auto merger(workspace& ws) const {
+    return [this, &ws, cache = &piece_cache::for_tokenizer(id_)](std::string_view piece, auto&& sink) {
       return p_.model.encode_piece(piece, ws.bpe, ws.syms, cache, sink);
     };
+  }
+  // The same with the sink bound: the on_piece callback of run_stages.
+  template <class Sink>
+  auto piece_merger(workspace& ws, Sink& sink) const {
+    return [merge = merger(ws), &sink](std::string_view piece) { return merge(piece, sink); };
   }
 
   template <class OnPiece, class OnAdded>
