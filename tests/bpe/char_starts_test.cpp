@@ -38,12 +38,13 @@ bool starts_from_chars(const bpe_model& m, std::string_view part, std::vector<bp
   const char_cut_table* cuts = m.cut_table();
   const char_start_table* starts = m.start_table();
   if (cuts == nullptr || starts == nullptr) return false;
+  bool fragment = false;
   for (std::size_t b = 1, prev = 0; b < part.size(); ++b) {
     if (char_cut_table::continuation(part[b])) continue;
-    if (cuts->classify(part, prev, b) == char_cut_table::boundary::fragment) return false;
+    fragment = fragment || cuts->classify(part, prev, b) == char_cut_table::boundary::fragment;
     prev = b;
   }
-  return starts->symbols(part, syms);
+  return (!fragment || starts->no_harmful_fragments(part)) && starts->symbols(part, syms);
 }
 
 // A byte-level rank model over `toks` (plus the 256 bytes): in training order (shorter tokens

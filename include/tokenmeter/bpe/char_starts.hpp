@@ -3,10 +3,15 @@
 // A Chinese part of k characters is 3k byte symbols, and two thirds of the merges that follow
 // only rebuild the characters. Starting from one symbol per character (its token) gives the same
 // result when, in this part,
-//  (a) no token starts or ends inside a character while covering a character boundary (the cut
-//      table's fragment map, checked per boundary by the caller), so every merge across a
+//  (a) no merge joins a piece of a character with bytes outside it, so every merge across a
 //      boundary joins two symbols made of whole characters, and each character's bytes evolve
-//      on their own, as in the character alone;
+//      on their own, as in the character alone. The first such merge would join, at some
+//      boundary, a proper suffix of the character L before it or a proper prefix of the
+//      character R after it; while L is incomplete its own next merge (priority at most own(L),
+//      the largest among L's bytes) is pending, so a rule above own(L) cannot be picked. A
+//      boundary is refused when some fragment rule at it ranks below own() of every partial
+//      side for some character with that suffix or prefix (a byte-pair map, checked by
+//      no_harmful_fragments where the cut table says a fragment token may cover a boundary);
 //  (b) each character's bytes merge, alone, into its token (so the character does complete);
 //  (c) every rule whose bytes hold the character c whole among others has a higher priority
 //      number than any rule among c's own bytes.
@@ -24,10 +29,13 @@
 #include <tokenmeter/bpe/vocab_table.hpp>
 #include <tokenmeter/config.hpp>
 #include <tokenmeter/types.hpp>
+#include <tokenmeter/unicode/utf8.hpp>
 
 #include <algorithm>
 #include <array>
+#include <bitset>
 #include <cstdint>
+#include <unordered_map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,8 +44,9 @@ TOKENMETER_BEGIN_NAMESPACE
 
 class char_start_table {
  public:
-  // each_rule(f): calls f(bytes, priority) for every merge rule (tiktoken: every token, its
-  //   rank; HF: every merges entry, the concatenation of its two tokens and its index).
+  // each_rule(f): calls f(bytes, split, priority) for every merge rule (tiktoken: every token,
+  //   split 0 = at any character boundary, its rank; HF: every merges entry, the concatenation
+  //   of its two tokens, the length of the left one and its index).
   // pair_priority(left, right): the priority of merging symbols with these bytes, or bpe_no_rule.
   // merges_to_itself(id): does merging the token's bytes alone give the token?
   template <class EachRule, class PairPriority, class SelfMerges>
@@ -46,7 +55,7 @@ class char_start_table {
       : byte_tokens_(byte_tokens) {
     // The lowest priority of a rule holding each character whole, next to other bytes.
     std::vector<std::uint32_t> lowest_cross(table_size, bpe_no_rule);
-    each_rule([&](std::string_view bytes, std::uint32_t priority) {
+    each_rule([&](std::string_view bytes, std::size_t, std::uint32_t priority) {
       for (std::size_t i = 0; i < bytes.size();) {
         const std::size_t len = canonical_length(bytes.substr(i));
         if (len == 0) {
@@ -61,6 +70,13 @@ class char_start_table {
       }
     });
     ids_.assign(table_size, no_token);
+    // The largest own() of a usable character with each proper suffix / prefix (keyed by
+    // length and bytes): what a fragment rule must rank above to be harmless.
+    std::unordered_map<std::uint32_t, std::uint32_t> suffix_own, prefix_own;
+    const auto raise = [](std::unordered_map<std::uint32_t, std::uint32_t>& m, std::string_view part, std::uint32_t own) {
+      std::uint32_t& v = m[key_of(part)];
+      v = std::max(v, own);
+    };
     for (char32_t cp = 0x80; cp < table_size; ++cp) {
       const std::string c = encode(cp);
       const token_id id = vocab.find(c);
@@ -76,8 +92,41 @@ class char_start_table {
       if (lowest_cross[cp] > highest_own) {
         ids_[cp] = id;
         ++usable_;
+        for (std::size_t k = 1; k < c.size(); ++k) {
+          raise(suffix_own, std::string_view(c).substr(k), highest_own);
+          raise(prefix_own, std::string_view(c).substr(0, k), highest_own);
+        }
       }
     }
+    const auto own_of = [](const std::unordered_map<std::uint32_t, std::uint32_t>& m, std::string_view part) {
+      const auto it = m.find(key_of(part));
+      return it == m.end() ? std::uint32_t{0} : it->second;
+    };
+    each_rule([&](std::string_view t, std::size_t split, std::uint32_t priority) {
+      const auto at = [&](std::size_t k) {
+        const bool left_partial = std::all_of(t.begin(), t.begin() + static_cast<std::ptrdiff_t>(k), is_continuation);
+        const bool right_partial = t.size() - k < lead_length(t[k]) &&
+                                   std::all_of(t.begin() + static_cast<std::ptrdiff_t>(k) + 1, t.end(), is_continuation);
+        if (!left_partial && !right_partial) return;
+        if ((!left_partial || own_of(suffix_own, t.substr(0, k)) > priority) &&
+            (!right_partial || own_of(prefix_own, t.substr(k)) > priority))
+          harmful_.set(byte_pair(t[k - 1], t[k]));
+      };
+      if (split != 0) {
+        if (split < t.size() && !is_continuation(t[split])) at(split);
+        return;
+      }
+      for (std::size_t k = 1; k < t.size(); ++k)
+        if (!is_continuation(t[k])) at(k);
+    });
+  }
+
+  // Whether no boundary of `part` holds a fragment rule that could fire before the characters
+  // around it complete (condition (a)); only needed where the cut table saw a fragment token.
+  [[nodiscard]] bool no_harmful_fragments(std::string_view part) const noexcept {
+    for (std::size_t b = 1; b < part.size(); ++b)
+      if (!is_continuation(part[b]) && harmful_.test(byte_pair(part[b - 1], part[b]))) return false;
+    return true;
   }
 
   // The character symbols of `part` (valid characters of the table, or ASCII), in syms; false
@@ -106,7 +155,7 @@ class char_start_table {
 
   // Characters (of U+0080..U+FFFF) that start as their token.
   [[nodiscard]] std::size_t usable_characters() const noexcept { return usable_; }
-  [[nodiscard]] std::size_t memory_bytes() const noexcept { return ids_.capacity() * sizeof(token_id); }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept { return ids_.capacity() * sizeof(token_id) + sizeof(harmful_); }
 
  private:
   static constexpr std::size_t table_size = 0x10000;
@@ -145,7 +194,21 @@ class char_start_table {
     return s;
   }
 
+  static bool is_continuation(char c) noexcept { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+  static std::size_t lead_length(char c) noexcept { return utf8_sequence_length(static_cast<unsigned char>(c)); }
+  static std::size_t byte_pair(char a, char b) noexcept {
+    return static_cast<std::size_t>(static_cast<unsigned char>(a)) << 8 | static_cast<unsigned char>(b);
+  }
+  // A proper suffix or prefix of a character of at most 3 bytes (longer ones never match).
+  static std::uint32_t key_of(std::string_view part) noexcept {
+    if (part.size() > 2) return 0xFFFFFFFFu;
+    std::uint32_t bytes = 0;
+    for (const char c : part) bytes = bytes << 8 | static_cast<unsigned char>(c);
+    return static_cast<std::uint32_t>(part.size()) << 16 | bytes;
+  }
+
   std::array<token_id, 256> byte_tokens_;
+  std::bitset<65536> harmful_;  // byte pairs around a boundary where a fragment rule may fire first
   std::vector<token_id> ids_;  // code point -> its token, where it may start as one symbol
   std::size_t usable_ = 0;
 };

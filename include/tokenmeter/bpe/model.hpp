@@ -222,7 +222,7 @@ struct bpe_model {
     std::size_t part = 0, prev = 0;  // start of the current part, of the character before b
     bool fragment = false;           // whether a boundary inside the part may hold a fragment token
     const auto merge_part = [&](std::string_view bytes) {
-      if (!fragment && starts != nullptr && starts->symbols(bytes, syms))
+      if (starts != nullptr && (!fragment || starts->no_harmful_fragments(bytes)) && starts->symbols(bytes, syms))
         merge_symbols(bytes, ws, syms);
       else
         merge_loop(bytes, ws, syms);
@@ -464,13 +464,13 @@ struct bpe_model {
     const auto each_rule = [&](auto&& f) {
       if (rules == merge_rules::ranks) {
         for (token_id id = 0; id < vocab.id_bound(); ++id)
-          if (vocab.contains(id)) f(vocab.bytes(id), id);
+          if (vocab.contains(id)) f(vocab.bytes(id), std::size_t{0}, id);
         return;
       }
       pairs.for_each_pair([&](token_id l, token_id r) {
         joined.assign(vocab.bytes(l));
         joined += vocab.bytes(r);
-        f(std::string_view(joined), pairs.find(l, r)->priority);
+        f(std::string_view(joined), vocab.bytes(l).size(), pairs.find(l, r)->priority);
       });
     };
     const auto pair_priority = [&](std::string_view left, std::string_view right) -> std::uint32_t {
