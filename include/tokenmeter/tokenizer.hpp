@@ -228,12 +228,18 @@ class tokenizer {
   }
 
   // The pipeline's last stage: merge(piece, sink) with this workspace and this thread's piece
-  // cache (looked up once).
-  auto merger(workspace& ws) const {
-    return [this, &ws, cache = &piece_cache::for_tokenizer(id_)](std::string_view piece, auto&& sink) {
-      return p_.model.encode_piece(piece, ws.bpe, ws.syms, cache, sink);
-    };
-  }
+  // cache (looked up once). A named type, not a lambda: with_piece_merger, above, uses it, and
+  // a deduced return type cannot be used before its definition (clang enforces it).
+  struct merge_fn {
+    const tokenizer* self;
+    workspace* ws;
+    piece_cache* cache;
+    template <class Sink>
+    bool operator()(std::string_view piece, Sink&& sink) const {
+      return self->p_.model.encode_piece(piece, ws->bpe, ws->syms, cache, sink);
+    }
+  };
+  merge_fn merger(workspace& ws) const { return {this, &ws, &piece_cache::for_tokenizer(id_)}; }
   // The same with the sink bound: the on_piece callback of run_stages.
   template <class Sink>
   auto piece_merger(workspace& ws, Sink& sink) const {
