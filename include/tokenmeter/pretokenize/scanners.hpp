@@ -142,9 +142,11 @@ class shape_scanner {
     return at(t, pos, next);
   }
 
-  // End of the run of characters whose flags intersect `mask`, starting at pos (max `limit` chars).
-  // An unlimited run that has gone on for 16 ASCII characters continues in the SIMD kernel:
-  // words are short, so the kernel's setup only pays off on long runs.
+  // End of the run of characters whose flags intersect `mask`, starting at pos (max `limit` chars;
+  // only ASCII characters with AsciiOnly, as DeepSeek's [A-Za-z]+). An unlimited run that has gone
+  // on for 16 ASCII characters continues in the SIMD kernel: words are short, so the kernel's
+  // setup only pays off on long runs.
+  template <bool AsciiOnly = false>
   TOKENMETER_ALWAYS_INLINE std::size_t run(std::string_view t, std::size_t pos, std::uint16_t mask,
                                            std::uint32_t limit = no_limit) const noexcept {
     const std::size_t n = t.size();
@@ -161,6 +163,7 @@ class shape_scanner {
         }
         continue;
       }
+      if constexpr (AsciiOnly) break;
       streak = 0;
       std::size_t next;
       if (!(at(t, pos, next) & mask)) break;
@@ -362,7 +365,7 @@ class shape_scanner {
     const std::uint16_t f0 = at(t, pos, q);
     const auto b0 = static_cast<unsigned char>(t[pos]);
     if (b0 < 0x80 && (f0 & PS) && q < n && static_cast<unsigned char>(t[q]) < 0x80 && (ascii_[static_cast<unsigned char>(t[q])] & L))
-      return ascii_letters(t, q);
+      return run<true>(t, q, L);
     // A2: a letter or mark at pos ends where its [\p{L}\p{M}] run ends, with or without the
     // optional prefix (a mark is in the prefix class too, and the run from it is the same).
     if (f0 & (L | M)) return run(t, q, L | M);
@@ -379,19 +382,6 @@ class shape_scanner {
       return suffix_newlines(t, end);
     }
     if (f0 & WS) return whitespace(t, pos, true);
-    return pos;
-  }
-
-  // [A-Za-z]+ from pos (which holds one), the SIMD kernel taking over long runs.
-  std::size_t ascii_letters(std::string_view t, std::size_t pos) const noexcept {
-    const std::size_t n = t.size();
-    for (std::size_t k = 0; pos < n; ++pos, ++k) {
-      const auto b = static_cast<unsigned char>(t[pos]);
-      if (b >= 0x80 || !(ascii_[b] & L)) return pos;
-      if (k == 16)
-        return pos + detail::simd::ascii_set_prefix(reinterpret_cast<const std::uint8_t*>(t.data()) + pos, n - pos,
-                                                    ascii_rows_[L].data());
-    }
     return pos;
   }
 
