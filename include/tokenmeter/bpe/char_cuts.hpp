@@ -118,10 +118,11 @@ class char_cut_table {
     return utf8_sequence_length(static_cast<unsigned char>(c));
   }
 
- private:
   [[nodiscard]] static TOKENMETER_ALWAYS_INLINE std::size_t byte_pair(char a, char b) noexcept {
     return static_cast<std::size_t>(static_cast<unsigned char>(a)) << 8 | static_cast<unsigned char>(b);
   }
+
+ private:
   // Two characters of at most 4 bytes each.
   [[nodiscard]] static TOKENMETER_ALWAYS_INLINE std::uint64_t pair_key(std::string_view left, std::string_view right) noexcept {
     std::uint32_t l = 0, r = 0;

@@ -25,6 +25,7 @@
 // The table covers U+0080..U+FFFF (256 KiB of ids); other characters fall back to bytes.
 #pragma once
 
+#include <tokenmeter/bpe/char_cuts.hpp>
 #include <tokenmeter/bpe/merge.hpp>
 #include <tokenmeter/bpe/vocab_table.hpp>
 #include <tokenmeter/config.hpp>
@@ -78,7 +79,8 @@ class char_start_table {
       v = std::max(v, own);
     };
     for (char32_t cp = 0x80; cp < table_size; ++cp) {
-      const std::string c = encode(cp);
+      std::string c;
+      append_utf8(c, cp);  // surrogates stay empty: no token, so never usable
       const token_id id = vocab.find(c);
       if (id == no_token || !merges_to_itself(id)) continue;
       // The largest priority of a rule among the character's own bytes bounds its merges.
@@ -161,7 +163,7 @@ class char_start_table {
   static constexpr std::size_t table_size = 0x10000;
 
   // Length of the well-formed (shortest-form) UTF-8 sequence at the start of s, or 0. Surrogate
-  // code points count: the table holds whatever token has their bytes, so a match is exact.
+  // code points pass here and find no id in the table.
   static std::size_t canonical_length(std::string_view s) noexcept {
     const auto b0 = static_cast<unsigned char>(s[0]);
     const auto cont = [&](std::size_t k) { return k < s.size() && (static_cast<unsigned char>(s[k]) & 0xC0) == 0x80; };
@@ -182,23 +184,9 @@ class char_start_table {
     if (s.size() == 3) return (b(0) & 0x0F) << 12 | (b(1) & 0x3F) << 6 | (b(2) & 0x3F);
     return 0;  // 4-byte: slot 0, never filled
   }
-  static std::string encode(char32_t cp) {
-    std::string s;
-    if (cp < 0x800) {
-      s += static_cast<char>(0xC0 | (cp >> 6));
-    } else {
-      s += static_cast<char>(0xE0 | (cp >> 12));
-      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    }
-    s += static_cast<char>(0x80 | (cp & 0x3F));
-    return s;
-  }
-
-  static bool is_continuation(char c) noexcept { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
-  static std::size_t lead_length(char c) noexcept { return utf8_sequence_length(static_cast<unsigned char>(c)); }
-  static std::size_t byte_pair(char a, char b) noexcept {
-    return static_cast<std::size_t>(static_cast<unsigned char>(a)) << 8 | static_cast<unsigned char>(b);
-  }
+  static bool is_continuation(char c) noexcept { return char_cut_table::continuation(c); }
+  static std::size_t lead_length(char c) noexcept { return char_cut_table::lead_length(c); }
+  static std::size_t byte_pair(char a, char b) noexcept { return char_cut_table::byte_pair(a, b); }
   // A proper suffix or prefix of a character of at most 3 bytes (longer ones never match).
   static std::uint32_t key_of(std::string_view part) noexcept {
     if (part.size() > 2) return 0xFFFFFFFFu;

@@ -208,7 +208,7 @@ struct bpe_model {
       }
     }
     if (piece.size() >= min_cut_piece_bytes && cuts_ != nullptr && has_non_ascii(piece))
-      if (const char_cut_table* c = cut_table()) return merge_between_cuts(*c, start_table(), piece, ws, syms);
+      if (const lazy_cuts* c = cut_tables()) return merge_between_cuts(*c->table, c->starts.get(), piece, ws, syms);
     merge_loop(piece, ws, syms);
   }
 
