@@ -2,7 +2,7 @@
 // bpe_model::merge with cuts equals the merge loop on the whole piece, id for id, on random
 // vocabularies whose tokens start and end inside characters, on invalid UTF-8, and on every
 // byte-level family and gemma3 (code points, byte fallback) with Chinese, Japanese, Korean and
-// mixed text.
+// mixed text. Merged parts go through a piece cache, which later parts read back.
 #include <tokenmeter/bpe/char_cuts.hpp>
 #include <tokenmeter/bpe/model.hpp>
 
@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <memory>
 #include <random>
 #include <set>
 #include <string>
@@ -23,12 +24,19 @@ using tokenmeter_test::random_cjk;
 
 namespace {
 
-// merge() (cuts from min_cut_piece_bytes) against the merge loop; counts the pieces that were cut.
-void expect_same(const bpe_model& m, const std::string& piece, const std::string& what, std::size_t& cut_pieces) {
+// merge() (cuts from min_cut_piece_bytes) against the merge loop, with and without the cache
+// of merged parts; counts the pieces that were cut.
+void expect_same(const bpe_model& m, const std::string& piece, const std::string& what, std::size_t& cut_pieces,
+                 piece_cache& cache) {
   expect_same_as_merge_loop(m, piece, what, [&](const std::string& p, bpe_workspace& ws, std::vector<bpe_symbol>& out) {
     m.merge(p, ws, out);
     return true;
   });
+  expect_same_as_merge_loop(m, piece, what + " (part cache)",
+                            [&](const std::string& p, bpe_workspace& ws, std::vector<bpe_symbol>& out) {
+                              m.merge(p, ws, out, &cache);
+                              return true;
+                            });
   const char_cut_table* cuts = m.cut_table();
   ASSERT_NE(cuts, nullptr);
   for (std::size_t b = 1, prev = 0; b < piece.size(); ++b) {
@@ -74,13 +82,14 @@ TEST(CharCuts, AgreeWithMergeLoopOnRandomVocabularies) {
       if (t.size() > 1 && seen.insert(t).second) toks.push_back(t);
     }
     const bpe_model m = tokenmeter_test::rank_model(rng, toks);
+    const auto cache = std::make_unique<piece_cache>();  // one per model: entries are the model's ids
     std::uniform_int_distribution<std::size_t> len(3, 60);
     std::uniform_int_distribution<int> byte(0, 255);
     for (int k = 0; k < 40; ++k) {
-      expect_same(m, random_text(rng, len(rng)), "round " + std::to_string(round), cut_pieces);
+      expect_same(m, random_text(rng, len(rng)), "round " + std::to_string(round), cut_pieces, *cache);
       std::string bytes = random_text(rng, len(rng) / 2);  // invalid UTF-8: cut pieces of characters
       for (int i = 0; i < 4; ++i) bytes.insert(bytes.begin() + static_cast<std::ptrdiff_t>(byte(rng)) % static_cast<std::ptrdiff_t>(bytes.size() + 1), static_cast<char>(0x80 | byte(rng) % 64));
-      expect_same(m, bytes, "invalid UTF-8, round " + std::to_string(round), cut_pieces);
+      expect_same(m, bytes, "invalid UTF-8, round " + std::to_string(round), cut_pieces, *cache);
       pieces += 2;
       if (HasFailure()) return;
     }
@@ -95,6 +104,7 @@ TEST_P(CharCutsFamily, AgreeWithMergeLoopOnCjkAndMixedText) {
   const bpe_model& m = tok->model();
   ASSERT_NE(m.cut_table(), nullptr) << "every shipped family qualifies for cuts";
   std::size_t cut_pieces = 0;
+  const auto cache = std::make_unique<piece_cache>();
   // The pre-tokenizer's own pieces of the corpus's CJK, Korean, emoji and mixed-script files.
   for (const auto& e : std::filesystem::directory_iterator(tokenmeter_test::source_dir() + "/tests/corpus/text")) {
     const std::string name = e.path().filename().string();
@@ -106,7 +116,7 @@ TEST_P(CharCutsFamily, AgreeWithMergeLoopOnCjkAndMixedText) {
     auto r = tok->split_each(
         text,
         [&](std::string_view piece) {
-          expect_same(m, std::string(piece), name, cut_pieces);
+          expect_same(m, std::string(piece), name, cut_pieces, *cache);
           return !HasFailure();
         },
         [](token_id) { return true; });
@@ -115,8 +125,8 @@ TEST_P(CharCutsFamily, AgreeWithMergeLoopOnCjkAndMixedText) {
   std::mt19937 rng(5);
   std::uniform_int_distribution<std::size_t> len(3, 200);
   for (int k = 0; k < 200 && !HasFailure(); ++k) {
-    expect_same(m, random_cjk(rng, len(rng)), "random CJK", cut_pieces);
-    expect_same(m, random_text(rng, len(rng)), "random mixed", cut_pieces);
+    expect_same(m, random_cjk(rng, len(rng)), "random CJK", cut_pieces, *cache);
+    expect_same(m, random_text(rng, len(rng)), "random mixed", cut_pieces, *cache);
   }
   EXPECT_GT(cut_pieces, 100u) << "the cut path was hardly exercised";
 }

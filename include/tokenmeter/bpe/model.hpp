@@ -188,19 +188,17 @@ struct bpe_model {
         return true;
       }
     }
-    merge(piece, ws, syms);
-    if (cacheable && syms.size() <= piece_cache::max_ids) {
-      token_id ids[piece_cache::max_ids];
-      for (std::size_t i = 0; i < syms.size(); ++i) ids[i] = syms[i].id;
-      cache->insert(piece, h, ids, syms.size());
-    }
+    merge(piece, ws, syms, cache);
+    if (cacheable) cache_insert(*cache, piece, h, syms);
     for (const bpe_symbol& s : syms)
       if (!sink(s.id)) return false;
     return true;
   }
 
-  // The merged symbols of a piece, without the whole-piece shortcut.
-  void merge(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
+  // The merged symbols of a piece, without the whole-piece shortcut. `cache`, if given, also
+  // serves the parts a Chinese or Japanese piece is cut into (they repeat where pieces do not).
+  void merge(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms,
+             piece_cache* cache = nullptr) const {
     if (piece.size() >= long_piece_bytes && backtrack_ != nullptr) {
       if (const backtrack_tables* t = backtracker()) {
         if (unit == symbol_unit::code_point) return merge_between_unknown_chars(*t, piece, ws, syms);
@@ -208,15 +206,19 @@ struct bpe_model {
       }
     }
     if (piece.size() >= min_cut_piece_bytes && cuts_ != nullptr && has_non_ascii(piece))
-      if (const lazy_cuts* c = cut_tables()) return merge_between_cuts(*c->table, c->starts.get(), piece, ws, syms);
+      if (const lazy_cuts* c = cut_tables()) return merge_between_cuts(*c->table, c->starts.get(), piece, ws, syms, cache);
     merge_loop(piece, ws, syms);
   }
 
   // Merges the parts between character boundaries no token can span (bpe/char_cuts.hpp)
   // separately; a part that is a token merging to itself needs no merge, and a part no
   // fragment token can cover starts from characters where bpe/char_starts.hpp allows.
+  // A merged part goes into `cache` under its bytes like a piece: both entries hold what the
+  // merge loop gives those bytes alone, so either serves the other (encode_part looks for a
+  // whole token first, so an ignore_merges piece never reads a part's entry). Byte units
+  // only, where a token's length is its span (the entry keeps ids, not offsets).
   void merge_between_cuts(const char_cut_table& cuts, const char_start_table* starts, std::string_view piece,
-                          bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
+                          bpe_workspace& ws, std::vector<bpe_symbol>& syms, piece_cache* cache = nullptr) const {
     auto& out = ws.part_syms;
     out.clear();
     std::size_t part = 0, prev = 0;  // start of the current part, of the character before b
@@ -227,14 +229,30 @@ struct bpe_model {
       else
         merge_loop(bytes, ws, syms);
     };
+    if (unit != symbol_unit::byte) cache = nullptr;
     const auto emit_part = [&](std::size_t end) {
       const std::string_view bytes = piece.substr(part, end - part);
-      const token_id whole = vocab.find(bytes);
+      const std::uint64_t h = detail::hash_bytes(bytes);
+      const token_id whole = vocab.find(bytes, h);
       if (whole != no_token && merges_to_itself(whole, ws, syms)) {
         out.push_back({whole, static_cast<std::uint32_t>(part), static_cast<std::uint32_t>(end)});
         return;
       }
+      const bool cacheable = cache != nullptr && bytes.size() <= piece_cache::max_piece_bytes;
+      if (cacheable) {
+        const auto [ids, n] = cache->find(bytes, h);
+        if (n != 0) {
+          auto at = static_cast<std::uint32_t>(part);
+          for (std::size_t i = 0; i < n; ++i) {
+            const auto len = static_cast<std::uint32_t>(vocab.bytes(ids[i]).size());
+            out.push_back({ids[i], at, at + len});
+            at += len;
+          }
+          return;
+        }
+      }
       merge_part(bytes);
+      if (cacheable) cache_insert(*cache, bytes, h, syms);
       append_shifted(out, syms, part);
     };
     for (std::size_t b = 1; b < piece.size(); ++b) {
@@ -324,6 +342,13 @@ struct bpe_model {
   }
 
   // Appends a part's symbols to a whole piece's, offsets moved to where the part starts.
+  static void cache_insert(piece_cache& cache, std::string_view bytes, std::uint64_t h, const std::vector<bpe_symbol>& syms) {
+    if (syms.size() > piece_cache::max_ids) return;
+    token_id ids[piece_cache::max_ids];
+    for (std::size_t i = 0; i < syms.size(); ++i) ids[i] = syms[i].id;
+    cache.insert(bytes, h, ids, syms.size());
+  }
+
   static void append_shifted(std::vector<bpe_symbol>& out, const std::vector<bpe_symbol>& part, std::size_t offset) {
     const auto d = static_cast<std::uint32_t>(offset);
     for (const bpe_symbol& s : part) out.push_back({s.id, s.start + d, s.end + d});
