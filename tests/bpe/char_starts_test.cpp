@@ -146,6 +146,33 @@ TEST(CharStarts, RefusesCharactersAWordRanksBelow) {
 
 class CharStartsFamily : public ::testing::TestWithParam<std::string> {};
 
+// A fragment rule (文 + the lead byte E4) ranks above 中's own merges but below 丁's: it can
+// fire before 丁 completes, never before 中 does. Only the boundary 文|丁 is refused, though
+// 中 and 丁 share the byte E4 (a byte-pair test alone would refuse both).
+TEST(CharStarts, JudgesFragmentRulesByTheCharacterAtTheBoundary) {
+  bpe_model m;
+  const std::string zhong = "\xE4\xB8\xAD", ding = "\xE4\xB8\x81", wen = "\xE6\x96\x87";
+  token_id id = 0;
+  for (int b = 0; b < 256; ++b) ASSERT_TRUE(m.vocab.add(id++, std::string(1, static_cast<char>(b))).has_value());
+  for (const std::string& t : {zhong.substr(0, 2), zhong, wen.substr(0, 2), wen, wen + "\xE4", ding})
+    ASSERT_TRUE(m.vocab.add(id++, t).has_value());  // ranks in this order
+  ASSERT_TRUE(m.vocab.finalize().has_value());
+  ASSERT_TRUE(m.prepare().has_value());
+  const char_start_table* starts = m.start_table();
+  ASSERT_NE(starts, nullptr);
+  std::vector<bpe_symbol> syms;
+  for (const std::string& c : {zhong, ding, wen}) EXPECT_TRUE(starts->symbols(c, syms)) << "usable";
+  EXPECT_TRUE(starts->no_harmful_fragments(wen + zhong));
+  EXPECT_FALSE(starts->no_harmful_fragments(wen + ding));
+  bpe_workspace ws;
+  for (const std::string& text : {wen + zhong, wen + ding, wen + zhong + wen + ding, zhong + wen + wen + zhong}) {
+    std::vector<bpe_symbol> got, loop;
+    m.merge(text, ws, got);
+    m.merge_loop(text, ws, loop);
+    EXPECT_EQ(ids_of(got), ids_of(loop));
+  }
+}
+
 TEST_P(CharStartsFamily, CjkPartsFromCharactersEqualTheMergeLoop) {
   TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
   const bpe_model& m = tok->model();

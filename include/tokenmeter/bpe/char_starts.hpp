@@ -9,9 +9,10 @@
 //      boundary, a proper suffix of the character L before it or a proper prefix of the
 //      character R after it; while L is incomplete its own next merge (priority at most own(L),
 //      the largest among L's bytes) is pending, so a rule above own(L) cannot be picked. A
-//      boundary is refused when some fragment rule at it ranks below own() of every partial
-//      side for some character with that suffix or prefix (a byte-pair map, checked by
-//      no_harmful_fragments where the cut table says a fragment token may cover a boundary);
+//      boundary is refused when some fragment rule whose bytes match there ranks below own() of
+//      the character on each partial side (no_harmful_fragments, where the cut table says a
+//      fragment token may cover a boundary: a byte-pair map filters, then the rule's bytes next
+//      to the boundary and the actual characters' own() decide);
 //  (b) each character's bytes merge, alone, into its token (so the character does complete);
 //  (c) every rule whose bytes hold the character c whole among others has a higher priority
 //      number than any rule among c's own bytes.
@@ -36,6 +37,7 @@
 #include <array>
 #include <bitset>
 #include <cstdint>
+#include <limits>
 #include <unordered_map>
 #include <string>
 #include <string_view>
@@ -93,6 +95,7 @@ class char_start_table {
           }
       if (lowest_cross[cp] > highest_own) {
         ids_[cp] = id;
+        own_.push_back({static_cast<std::uint32_t>(cp), highest_own});  // in code point order
         ++usable_;
         for (std::size_t k = 1; k < c.size(); ++k) {
           raise(suffix_own, std::string_view(c).substr(k), highest_own);
@@ -111,8 +114,13 @@ class char_start_table {
                                    std::all_of(t.begin() + static_cast<std::ptrdiff_t>(k) + 1, t.end(), is_continuation);
         if (!left_partial && !right_partial) return;
         if ((!left_partial || own_of(suffix_own, t.substr(0, k)) > priority) &&
-            (!right_partial || own_of(prefix_own, t.substr(k)) > priority))
+            (!right_partial || own_of(prefix_own, t.substr(k)) > priority)) {
           harmful_.set(byte_pair(t[k - 1], t[k]));
+          window_rule w{window_key(t, k, std::min<std::size_t>(k, 2), std::min<std::size_t>(t.size() - k, 2)), {}};
+          w.lowest.fill(bpe_no_rule);
+          w.lowest[(left_partial ? 2 : 0) | (right_partial ? 1 : 0)] = priority;
+          harmful_windows_.push_back(w);
+        }
       };
       if (split != 0) {
         if (split < t.size() && !is_continuation(t[split])) at(split);
@@ -121,13 +129,30 @@ class char_start_table {
       for (std::size_t k = 1; k < t.size(); ++k)
         if (!is_continuation(t[k])) at(k);
     });
+    // One entry per window, holding the lowest priority of each kind of rule there.
+    std::sort(harmful_windows_.begin(), harmful_windows_.end(), [](const window_rule& a, const window_rule& b) { return a.key < b.key; });
+    std::size_t n = 0;
+    for (const window_rule& w : harmful_windows_) {
+      if (n != 0 && harmful_windows_[n - 1].key == w.key) {
+        for (std::size_t k = 0; k < 4; ++k) harmful_windows_[n - 1].lowest[k] = std::min(harmful_windows_[n - 1].lowest[k], w.lowest[k]);
+      } else {
+        harmful_windows_[n++] = w;
+      }
+    }
+    harmful_windows_.resize(n);
+    harmful_windows_.shrink_to_fit();
   }
 
   // Whether no boundary of `part` holds a fragment rule that could fire before the characters
   // around it complete (condition (a)); only needed where the cut table saw a fragment token.
+  // The byte pair at a boundary filters; a hit is then tested on up to two bytes each side
+  // against the own() of the characters actually there, not the largest of every character
+  // sharing the fragment (katakana boundaries share their byte pairs, and a one-byte prefix
+  // like E3 is shared by thousands of characters).
   [[nodiscard]] bool no_harmful_fragments(std::string_view part) const noexcept {
     for (std::size_t b = 1; b < part.size(); ++b)
-      if (!is_continuation(part[b]) && harmful_.test(byte_pair(part[b - 1], part[b]))) return false;
+      if (!is_continuation(part[b]) && harmful_.test(byte_pair(part[b - 1], part[b])) && harmful_window(part, b))
+        return false;
     return true;
   }
 
@@ -157,7 +182,10 @@ class char_start_table {
 
   // Characters (of U+0080..U+FFFF) that start as their token.
   [[nodiscard]] std::size_t usable_characters() const noexcept { return usable_; }
-  [[nodiscard]] std::size_t memory_bytes() const noexcept { return ids_.capacity() * sizeof(token_id) + sizeof(harmful_); }
+  [[nodiscard]] std::size_t memory_bytes() const noexcept {
+    return ids_.capacity() * sizeof(token_id) + own_.capacity() * sizeof(char_own) + sizeof(harmful_) +
+           harmful_windows_.capacity() * sizeof(window_rule);
+  }
 
  private:
   static constexpr std::size_t table_size = 0x10000;
@@ -187,6 +215,50 @@ class char_start_table {
   static bool is_continuation(char c) noexcept { return char_cut_table::continuation(c); }
   static std::size_t lead_length(char c) noexcept { return char_cut_table::lead_length(c); }
   static std::size_t byte_pair(char a, char b) noexcept { return char_cut_table::byte_pair(a, b); }
+  // A harmful rule's bytes next to its boundary, at most two each side: the last `left` bytes
+  // before k and the first `right` from k, with the two lengths (a rule with one byte on a side
+  // leaves the second unconstrained). Matching them is necessary for the rule to fire there.
+  static std::uint64_t window_key(std::string_view s, std::size_t k, std::size_t left, std::size_t right) noexcept {
+    std::uint64_t key = left << 2 | right;
+    for (std::size_t i = k - left; i < k + right; ++i) key = key << 8 | static_cast<unsigned char>(s[i]);
+    return key;
+  }
+  // Whether a harmful rule's window matches at boundary b and its priority is below own() of
+  // each partial side's character (a character outside the table counts as harmful).
+  [[nodiscard]] bool harmful_window(std::string_view part, std::size_t b) const noexcept {
+    std::uint32_t own_left = 0, own_right = 0;  // looked up once a window matches
+    bool looked_up = false;
+    for (std::size_t left = 1; left <= std::min<std::size_t>(b, 2); ++left)
+      for (std::size_t right = 1; right <= std::min<std::size_t>(part.size() - b, 2); ++right) {
+        const std::uint64_t key = window_key(part, b, left, right);
+        const auto it = std::lower_bound(harmful_windows_.begin(), harmful_windows_.end(), key,
+                                         [](const window_rule& w, std::uint64_t k) { return w.key < k; });
+        if (it == harmful_windows_.end() || it->key != key) continue;
+        if (!looked_up) {
+          std::size_t l = b;
+          while (l > 0 && b - l < 3 && is_continuation(part[l - 1])) --l;
+          l = l > 0 ? l - 1 : 0;
+          own_left = canonical_length(part.substr(l, b - l)) == b - l ? own_at(part.substr(l, b - l))
+                                                                      : std::numeric_limits<std::uint32_t>::max();
+          own_right = own_at(part.substr(b));
+          looked_up = true;
+        }
+        for (std::size_t kind = 0; kind < 4; ++kind) {
+          const std::uint32_t p = it->lowest[kind];
+          if (p != bpe_no_rule && ((kind & 2) == 0 || own_left > p) && ((kind & 1) == 0 || own_right > p)) return true;
+        }
+      }
+    return false;
+  }
+  // own() of the character starting `s` (usable characters only; others the largest value).
+  [[nodiscard]] std::uint32_t own_at(std::string_view s) const noexcept {
+    if (s.empty()) return std::numeric_limits<std::uint32_t>::max();
+    const std::size_t len = canonical_length(s);
+    if (len < 2 || len > 3) return std::numeric_limits<std::uint32_t>::max();
+    const auto cp = static_cast<std::uint32_t>(code_point(s.substr(0, len)));
+    const auto it = std::lower_bound(own_.begin(), own_.end(), cp, [](const char_own& c, std::uint32_t v) { return c.cp < v; });
+    return it == own_.end() || it->cp != cp ? std::numeric_limits<std::uint32_t>::max() : it->own;
+  }
   // A proper suffix or prefix of a character of at most 3 bytes (longer ones never match).
   static std::uint32_t key_of(std::string_view part) noexcept {
     if (part.size() > 2) return 0xFFFFFFFFu;
@@ -197,6 +269,15 @@ class char_start_table {
 
   std::array<token_id, 256> byte_tokens_;
   std::bitset<65536> harmful_;  // byte pairs around a boundary where a fragment rule may fire first
+  struct window_rule {
+    std::uint64_t key;                   // window_key
+    std::array<std::uint32_t, 4> lowest;  // by kind: 2 = left side partial, 1 = right side partial
+  };
+  std::vector<window_rule> harmful_windows_;  // by key
+  struct char_own {
+    std::uint32_t cp, own;
+  };
+  std::vector<char_own> own_;  // own() of each character ids_ has, by code point (looked up rarely)
   std::vector<token_id> ids_;  // code point -> its token, where it may start as one symbol
   std::size_t usable_ = 0;
 };
