@@ -33,7 +33,8 @@ std::string random_text(std::mt19937& rng, std::size_t n) {
   return s;
 }
 
-// Does the part qualify for character symbols (as bpe_model::merge_between_cuts decides)?
+// Does the part qualify for character symbols? merge_between_cuts' decision, given the
+// fragment flag its walk over the boundaries would have set.
 bool starts_from_chars(const bpe_model& m, std::string_view part, std::vector<bpe_symbol>& syms) {
   const char_cut_table* cuts = m.cut_table();
   const char_start_table* starts = m.start_table();
@@ -44,7 +45,7 @@ bool starts_from_chars(const bpe_model& m, std::string_view part, std::vector<bp
     fragment = fragment || cuts->classify(part, prev, b) == char_cut_table::boundary::fragment;
     prev = b;
   }
-  return (!fragment || starts->no_harmful_fragments(part)) && starts->symbols(part, syms);
+  return starts->start_symbols(part, fragment, syms);
 }
 
 // A byte-level rank model over `toks` (plus the 256 bytes): in training order (shorter tokens

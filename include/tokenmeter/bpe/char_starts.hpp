@@ -156,6 +156,12 @@ class char_start_table {
     return true;
   }
 
+  // The decision of bpe_model::merge_between_cuts: may `part` start from characters? `fragment`
+  // says whether the cut table saw a fragment token at one of its boundaries. Fills syms if so.
+  bool start_symbols(std::string_view part, bool fragment, std::vector<bpe_symbol>& syms) const {
+    return (!fragment || no_harmful_fragments(part)) && symbols(part, syms);
+  }
+
   // The character symbols of `part` (valid characters of the table, or ASCII), in syms; false
   // (syms unspecified) if some character must start from bytes.
   bool symbols(std::string_view part, std::vector<bpe_symbol>& syms) const {

@@ -224,7 +224,7 @@ struct bpe_model {
     std::size_t part = 0, prev = 0;  // start of the current part, of the character before b
     bool fragment = false;           // whether a boundary inside the part may hold a fragment token
     const auto merge_part = [&](std::string_view bytes) {
-      if (starts != nullptr && (!fragment || starts->no_harmful_fragments(bytes)) && starts->symbols(bytes, syms))
+      if (starts != nullptr && starts->start_symbols(bytes, fragment, syms))
         merge_symbols(bytes, ws, syms);
       else
         merge_loop(bytes, ws, syms);
