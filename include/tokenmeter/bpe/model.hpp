@@ -215,8 +215,8 @@ struct bpe_model {
   // fragment token can cover starts from characters where bpe/char_starts.hpp allows.
   // A merged part goes into `cache` under its bytes like a piece: both entries hold what the
   // merge loop gives those bytes alone, so either serves the other (encode_part looks for a
-  // whole token first, so an ignore_merges piece never reads a part's entry). Byte units
-  // only, where a token's length is its span (the entry keeps ids, not offsets).
+  // whole token first, so an ignore_merges piece never reads a part's entry). The entry keeps
+  // ids, not offsets: a hit's spans are its tokens' lengths.
   void merge_between_cuts(const char_cut_table& cuts, const char_start_table* starts, std::string_view piece,
                           bpe_workspace& ws, std::vector<bpe_symbol>& syms, piece_cache* cache = nullptr) const {
     auto& out = ws.part_syms;
@@ -229,7 +229,6 @@ struct bpe_model {
       else
         merge_loop(bytes, ws, syms);
     };
-    if (unit != symbol_unit::byte) cache = nullptr;
     const auto emit_part = [&](std::size_t end) {
       const std::string_view bytes = piece.substr(part, end - part);
       const std::uint64_t h = detail::hash_bytes(bytes);
@@ -241,7 +240,11 @@ struct bpe_model {
       const bool cacheable = cache != nullptr && bytes.size() <= piece_cache::max_piece_bytes;
       if (cacheable) {
         const auto [ids, n] = cache->find(bytes, h);
-        if (n != 0) {
+        // Spans from token lengths: exact unless a byte-fallback or unk token is among them,
+        // whose text is longer than what it covers (then the lengths overshoot; merge instead).
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < n; ++i) total += vocab.bytes(ids[i]).size();
+        if (n != 0 && total == bytes.size()) {
           auto at = static_cast<std::uint32_t>(part);
           for (std::size_t i = 0; i < n; ++i) {
             const auto len = static_cast<std::uint32_t>(vocab.bytes(ids[i]).size());
