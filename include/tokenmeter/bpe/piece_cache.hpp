@@ -1,5 +1,7 @@
 // A bounded, per-thread cache of merge results for short pieces: the words a text repeats and
 // the vocabulary lacks (e.g. " tokenizer" -> " token" "izer") are merged once, then copied.
+// The parts a CJK piece is cut into (bpe_model::merge_between_cuts) share it: an entry is what
+// the merge loop gives its bytes alone, whoever filled it.
 // Direct-mapped and fixed size (256 KiB per thread per tokenizer in use, at most four), keyed
 // by the piece's bytes (compared in full), so a hit is exact by construction.
 #pragma once
