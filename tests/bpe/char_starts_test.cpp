@@ -50,10 +50,8 @@ bool starts_from_chars(const bpe_model& m, std::string_view part, std::vector<bp
 
 // A byte-level rank model over `toks` (plus the 256 bytes): in training order (shorter tokens
 // first, so every token ranks after its parts) or in random order.
-bpe_model model_of(std::mt19937& rng, std::vector<std::string> toks, bool training_order) {
-  if (!training_order) return tokenmeter_test::rank_model(rng, toks);
-  std::shuffle(toks.begin(), toks.end(), rng);
-  std::stable_sort(toks.begin(), toks.end(), [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+// A byte-level rank model: the 256 bytes, then `toks` ranked in the order given.
+bpe_model ranked_model(const std::vector<std::string>& toks) {
   bpe_model m;
   token_id id = 0;
   for (int b = 0; b < 256; ++b) EXPECT_TRUE(m.vocab.add(id++, std::string(1, static_cast<char>(b))).has_value());
@@ -61,6 +59,24 @@ bpe_model model_of(std::mt19937& rng, std::vector<std::string> toks, bool traini
   EXPECT_TRUE(m.vocab.finalize().has_value());
   EXPECT_TRUE(m.prepare().has_value());
   return m;
+}
+
+bpe_model model_of(std::mt19937& rng, std::vector<std::string> toks, bool training_order) {
+  if (!training_order) return tokenmeter_test::rank_model(rng, toks);
+  std::shuffle(toks.begin(), toks.end(), rng);
+  std::stable_sort(toks.begin(), toks.end(), [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+  return ranked_model(toks);
+}
+
+// merge() (character starts where the table allows) equals the merge loop on each text.
+void expect_merge_equals_loop(const bpe_model& m, const std::vector<std::string>& texts) {
+  bpe_workspace ws;
+  for (const std::string& text : texts) {
+    std::vector<bpe_symbol> got, loop;
+    m.merge(text, ws, got);
+    m.merge_loop(text, ws, loop);
+    EXPECT_EQ(ids_of(got), ids_of(loop)) << text;
+  }
 }
 
 // Random tokens: every character's two-byte prefix and the character (so most characters can
@@ -122,27 +138,15 @@ TEST(CharStarts, MergingFromCharactersEqualsMergingFromBytes) {
 // A character whose token ranks below a word holding it would merge differently from bytes:
 // the table must refuse it.
 TEST(CharStarts, RefusesCharactersAWordRanksBelow) {
-  bpe_model m;
   const std::string zhong = "\xE4\xB8\xAD", wen = "\xE6\x96\x87";
-  token_id id = 0;
-  for (int b = 0; b < 256; ++b) ASSERT_TRUE(m.vocab.add(id++, std::string(1, static_cast<char>(b))).has_value());
-  ASSERT_TRUE(m.vocab.add(id++, zhong.substr(0, 2)).has_value());
-  ASSERT_TRUE(m.vocab.add(id++, wen.substr(0, 2)).has_value());
-  ASSERT_TRUE(m.vocab.add(id++, zhong).has_value());
-  ASSERT_TRUE(m.vocab.add(id++, zhong + wen).has_value());  // the word, before its second character
-  ASSERT_TRUE(m.vocab.add(id++, wen).has_value());
-  ASSERT_TRUE(m.vocab.finalize().has_value());
-  ASSERT_TRUE(m.prepare().has_value());
+  // The word ranks before its second character.
+  const bpe_model m = ranked_model({zhong.substr(0, 2), wen.substr(0, 2), zhong, zhong + wen, wen});
   std::vector<bpe_symbol> syms;
   EXPECT_TRUE(m.start_table()->symbols(zhong, syms));
   EXPECT_FALSE(m.start_table()->symbols(wen, syms));
   EXPECT_FALSE(m.start_table()->symbols(zhong + wen, syms));
   // And merge() (which then keeps 文 as bytes) agrees with the merge loop.
-  bpe_workspace ws;
-  std::vector<bpe_symbol> got, loop;
-  m.merge(zhong + wen + zhong + wen, ws, got);
-  m.merge_loop(zhong + wen + zhong + wen, ws, loop);
-  EXPECT_EQ(ids_of(got), ids_of(loop));
+  expect_merge_equals_loop(m, {zhong + wen + zhong + wen});
 }
 
 class CharStartsFamily : public ::testing::TestWithParam<std::string> {};
@@ -151,27 +155,35 @@ class CharStartsFamily : public ::testing::TestWithParam<std::string> {};
 // fire before 丁 completes, never before 中 does. Only the boundary 文|丁 is refused, though
 // 中 and 丁 share the byte E4 (a byte-pair test alone would refuse both).
 TEST(CharStarts, JudgesFragmentRulesByTheCharacterAtTheBoundary) {
-  bpe_model m;
   const std::string zhong = "\xE4\xB8\xAD", ding = "\xE4\xB8\x81", wen = "\xE6\x96\x87";
-  token_id id = 0;
-  for (int b = 0; b < 256; ++b) ASSERT_TRUE(m.vocab.add(id++, std::string(1, static_cast<char>(b))).has_value());
-  for (const std::string& t : {zhong.substr(0, 2), zhong, wen.substr(0, 2), wen, wen + "\xE4", ding})
-    ASSERT_TRUE(m.vocab.add(id++, t).has_value());  // ranks in this order
-  ASSERT_TRUE(m.vocab.finalize().has_value());
-  ASSERT_TRUE(m.prepare().has_value());
+  const bpe_model m = ranked_model({zhong.substr(0, 2), zhong, wen.substr(0, 2), wen, wen + "\xE4", ding});
   const char_start_table* starts = m.start_table();
   ASSERT_NE(starts, nullptr);
   std::vector<bpe_symbol> syms;
   for (const std::string& c : {zhong, ding, wen}) EXPECT_TRUE(starts->symbols(c, syms)) << "usable";
   EXPECT_TRUE(starts->no_harmful_fragments(wen + zhong));
   EXPECT_FALSE(starts->no_harmful_fragments(wen + ding));
+  expect_merge_equals_loop(m, {wen + zhong, wen + ding, wen + zhong + wen + ding, zhong + wen + wen + zhong});
+}
+
+// A fragment token (中's last byte + 文) ranks below 文's own merges. It does not make 文 start
+// from bytes (condition (c) counts rules of whole characters only); where it can fire -- after
+// 仭, which also ends in that byte and completes after it -- condition (a) refuses the boundary.
+TEST(CharStarts, FragmentTokensHoldingACharacterAreLeftToTheBoundaryTest) {
+  const std::string zhong = "\xE4\xB8\xAD", wen = "\xE6\x96\x87", ren = "\xE4\xBB\xAD";
+  const bpe_model m = ranked_model({zhong.substr(0, 2), zhong, wen.substr(0, 2), "\xAD" + wen, wen, ren.substr(0, 2), ren});
+  const char_start_table* starts = m.start_table();
+  ASSERT_NE(starts, nullptr);
+  std::vector<bpe_symbol> syms;
+  for (const std::string& c : {zhong, wen, ren}) EXPECT_TRUE(starts->symbols(c, syms)) << "usable";
+  EXPECT_TRUE(starts->no_harmful_fragments(zhong + wen));
+  EXPECT_FALSE(starts->no_harmful_fragments(ren + wen));
   bpe_workspace ws;
-  for (const std::string& text : {wen + zhong, wen + ding, wen + zhong + wen + ding, zhong + wen + wen + zhong}) {
-    std::vector<bpe_symbol> got, loop;
-    m.merge(text, ws, got);
-    m.merge_loop(text, ws, loop);
-    EXPECT_EQ(ids_of(got), ids_of(loop));
-  }
+  std::vector<bpe_symbol> loop;
+  m.merge_loop(ren + wen, ws, loop);
+  EXPECT_EQ(loop.size(), 2u);
+  EXPECT_EQ(loop.size() == 2 ? m.vocab.bytes(loop[1].id) : "", "\xAD" + wen) << "the fragment fires after 仭";
+  expect_merge_equals_loop(m, {zhong + wen, ren + wen, wen + ren + wen + zhong + wen, zhong + wen + ren + wen});
 }
 
 TEST_P(CharStartsFamily, CjkPartsFromCharactersEqualTheMergeLoop) {

@@ -14,8 +14,12 @@
 //      fragment token may cover a boundary: a byte-pair map filters, then the rule's bytes next
 //      to the boundary and the actual characters' own() decide);
 //  (b) each character's bytes merge, alone, into its token (so the character does complete);
-//  (c) every rule whose bytes hold the character c whole among others has a higher priority
-//      number than any rule among c's own bytes.
+//  (c) every rule joining two symbols of whole characters (the only rules the character-level
+//      run can apply) whose bytes hold the character c among others has a higher priority
+//      number than any rule among c's own bytes. A rule with a piece of a character on either
+//      side never fires in the character-level run, and by (a) not in the byte-level run
+//      either, so it does not count here (a vocabulary may rank a common character after the
+//      fragment tokens holding it: glm-5 ranks 件 at 98578, a continuation byte + 件 at 92654).
 // Then whenever the byte-level run picks a merge P across boundaries while some character c is
 // still incomplete, c's pending merge (priority <= the largest among c's bytes) is above P, and
 // any pair the character-level run could pick instead involves c, hence is above c's merges and
@@ -56,15 +60,19 @@ class char_start_table {
   char_start_table(const vocab_table& vocab, const std::array<token_id, 256>& byte_tokens, EachRule&& each_rule,
                    PairPriority&& pair_priority, SelfMerges&& merges_to_itself)
       : byte_tokens_(byte_tokens) {
-    // The lowest priority of a rule holding each character whole, next to other bytes.
+    // The lowest priority of a rule of whole characters holding each character, next to others.
     std::vector<std::uint32_t> lowest_cross(table_size, bpe_no_rule);
-    each_rule([&](std::string_view bytes, std::size_t, std::uint32_t priority) {
+    each_rule([&](std::string_view bytes, std::size_t split, std::uint32_t priority) {
+      // A rule with a piece of a character on a side: its bytes are not all whole characters
+      // (rank rules join at any character boundary), or it joins inside one (pair rules).
       for (std::size_t i = 0; i < bytes.size();) {
         const std::size_t len = canonical_length(bytes.substr(i));
-        if (len == 0) {
-          ++i;
-          continue;
-        }
+        if (len == 0) return;
+        i += len;
+      }
+      if (split != 0 && split < bytes.size() && is_continuation(bytes[split])) return;
+      for (std::size_t i = 0; i < bytes.size();) {
+        const std::size_t len = canonical_length(bytes.substr(i));  // never 0 here
         if (len != bytes.size() && len > 1 && len < 4) {
           std::uint32_t& low = lowest_cross[code_point(bytes.substr(i, len))];
           low = std::min(low, priority);
