@@ -64,13 +64,9 @@ class char_start_table {
     std::vector<std::uint32_t> lowest_cross(table_size, bpe_no_rule);
     each_rule([&](std::string_view bytes, std::size_t split, std::uint32_t priority) {
       // A rule with a piece of a character on a side: its bytes are not all whole characters
-      // (rank rules join at any character boundary), or it joins inside one (pair rules).
-      for (std::size_t i = 0; i < bytes.size();) {
-        const std::size_t len = canonical_length(bytes.substr(i));
-        if (len == 0) return;
-        i += len;
-      }
-      if (split != 0 && split < bytes.size() && is_continuation(bytes[split])) return;
+      // (rank rules join at any character boundary), or it joins inside one (pair rules). A
+      // surrogate's bytes also skip the rule: no part holding them starts from characters.
+      if (!is_valid_utf8(bytes) || (split != 0 && split < bytes.size() && is_continuation(bytes[split]))) return;
       for (std::size_t i = 0; i < bytes.size();) {
         const std::size_t len = canonical_length(bytes.substr(i));  // never 0 here
         if (len != bytes.size() && len > 1 && len < 4) {
