@@ -241,18 +241,17 @@ struct bpe_model {
       if (cacheable) {
         const auto [ids, n] = cache->find(bytes, h);
         // Spans from token lengths: exact unless a byte-fallback or unk token is among them,
-        // whose text is longer than what it covers (then the lengths overshoot; merge instead).
-        std::size_t total = 0;
-        for (std::size_t i = 0; i < n; ++i) total += vocab.bytes(ids[i]).size();
-        if (n != 0 && total == bytes.size()) {
-          auto at = static_cast<std::uint32_t>(part);
-          for (std::size_t i = 0; i < n; ++i) {
-            const auto len = static_cast<std::uint32_t>(vocab.bytes(ids[i]).size());
-            out.push_back({ids[i], at, at + len});
-            at += len;
-          }
-          return;
+        // whose text is longer than what it covers (then the lengths overshoot: take them back
+        // and merge instead).
+        const std::size_t before = out.size();
+        auto at = static_cast<std::uint32_t>(part);
+        for (std::size_t i = 0; i < n; ++i) {
+          const auto len = static_cast<std::uint32_t>(vocab.bytes(ids[i]).size());
+          out.push_back({ids[i], at, at + len});
+          at += len;
         }
+        if (n != 0 && at == end) return;
+        out.resize(before);
       }
       merge_part(bytes);
       if (cacheable) cache_insert(*cache, bytes, h, syms);
