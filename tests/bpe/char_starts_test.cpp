@@ -68,6 +68,18 @@ bpe_model model_of(std::mt19937& rng, std::vector<std::string> toks, bool traini
   return ranked_model(toks);
 }
 
+// Every character in `usable` starts as its token; the boundary inside `allowed` passes the
+// fragment test, the one inside `refused` does not.
+void expect_start_decisions(const bpe_model& m, const std::vector<std::string>& usable, const std::string& allowed,
+                            const std::string& refused) {
+  const char_start_table* starts = m.start_table();
+  ASSERT_NE(starts, nullptr);
+  std::vector<bpe_symbol> syms;
+  for (const std::string& c : usable) EXPECT_TRUE(starts->symbols(c, syms)) << c << " usable";
+  EXPECT_TRUE(starts->no_harmful_fragments(allowed)) << allowed;
+  EXPECT_FALSE(starts->no_harmful_fragments(refused)) << refused;
+}
+
 // merge() (character starts where the table allows) equals the merge loop on each text.
 void expect_merge_equals_loop(const bpe_model& m, const std::vector<std::string>& texts) {
   bpe_workspace ws;
@@ -157,12 +169,7 @@ class CharStartsFamily : public ::testing::TestWithParam<std::string> {};
 TEST(CharStarts, JudgesFragmentRulesByTheCharacterAtTheBoundary) {
   const std::string zhong = "\xE4\xB8\xAD", ding = "\xE4\xB8\x81", wen = "\xE6\x96\x87";
   const bpe_model m = ranked_model({zhong.substr(0, 2), zhong, wen.substr(0, 2), wen, wen + "\xE4", ding});
-  const char_start_table* starts = m.start_table();
-  ASSERT_NE(starts, nullptr);
-  std::vector<bpe_symbol> syms;
-  for (const std::string& c : {zhong, ding, wen}) EXPECT_TRUE(starts->symbols(c, syms)) << "usable";
-  EXPECT_TRUE(starts->no_harmful_fragments(wen + zhong));
-  EXPECT_FALSE(starts->no_harmful_fragments(wen + ding));
+  expect_start_decisions(m, {zhong, ding, wen}, wen + zhong, wen + ding);
   expect_merge_equals_loop(m, {wen + zhong, wen + ding, wen + zhong + wen + ding, zhong + wen + wen + zhong});
 }
 
@@ -172,12 +179,7 @@ TEST(CharStarts, JudgesFragmentRulesByTheCharacterAtTheBoundary) {
 TEST(CharStarts, FragmentTokensHoldingACharacterAreLeftToTheBoundaryTest) {
   const std::string zhong = "\xE4\xB8\xAD", wen = "\xE6\x96\x87", ren = "\xE4\xBB\xAD";
   const bpe_model m = ranked_model({zhong.substr(0, 2), zhong, wen.substr(0, 2), "\xAD" + wen, wen, ren.substr(0, 2), ren});
-  const char_start_table* starts = m.start_table();
-  ASSERT_NE(starts, nullptr);
-  std::vector<bpe_symbol> syms;
-  for (const std::string& c : {zhong, wen, ren}) EXPECT_TRUE(starts->symbols(c, syms)) << "usable";
-  EXPECT_TRUE(starts->no_harmful_fragments(zhong + wen));
-  EXPECT_FALSE(starts->no_harmful_fragments(ren + wen));
+  expect_start_decisions(m, {zhong, wen, ren}, zhong + wen, ren + wen);
   bpe_workspace ws;
   std::vector<bpe_symbol> loop;
   m.merge_loop(ren + wen, ws, loop);
