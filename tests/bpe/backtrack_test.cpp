@@ -30,27 +30,39 @@ void expect_same_both_ways(const bpe_model& m, const std::string& piece, const s
   const backtrack_tables* t = m.backtracker();
   ASSERT_NE(t, nullptr) << what;
   expect_same_as_merge_loop(m, piece, what, [&](const std::string& p, bpe_workspace& ws, std::vector<bpe_symbol>& out) {
-    return backtrack_encode(*t, m.vocab, p, ws, out, [&](std::string_view b, bpe_workspace& w, std::vector<bpe_symbol>& o) {
-      m.merge_loop(b, w, o);
-    });
+    return m.encode_left_to_right(*t, p, ws, out);
   });
 }
 
 }  // namespace
 
+// Ranks in training order make every token monotone, so every pair is judged by the walk over
+// merge trees; random ranks leave most tokens to the merge loop on the pair's bytes.
 TEST(Backtrack, AgreesWithMergeLoopOnRandomVocabularies) {
   std::mt19937 rng(2026);
-  for (int round = 0; round < 40; ++round) {
+  std::size_t walked_rounds = 0, mixed_rounds = 0;
+  for (int round = 0; round < 60; ++round) {
     const std::string alphabet = round % 3 == 0 ? "ab" : round % 3 == 1 ? "abc" : "abcdef";
     // "ab" has only 252 distinct tokens of 2..7 bytes: keep well below that.
-    const std::size_t extra = std::min<std::size_t>(20 + 10 * static_cast<std::size_t>(round), alphabet.size() == 2 ? 120 : 400);
-    const bpe_model m = random_model(rng, alphabet, extra);
+    const std::size_t extra = std::min<std::size_t>(20 + 7 * static_cast<std::size_t>(round), alphabet.size() == 2 ? 120 : 400);
+    const bool training_order = round % 2 == 0;
+    const bpe_model m = tokenmeter_test::model_of(rng, tokenmeter_test::random_tokens(rng, alphabet, extra), training_order);
+    const backtrack_tables* t = m.backtracker();
+    ASSERT_NE(t, nullptr);
+    if (training_order) {
+      EXPECT_EQ(t->monotone_tokens(), t->search_tokens()) << "round " << round;
+      ++walked_rounds;
+    } else if (t->monotone_tokens() < t->search_tokens()) {
+      ++mixed_rounds;
+    }
     for (int k = 0; k < 30; ++k) {
       std::uniform_int_distribution<std::size_t> len(1, 400);
       expect_same_both_ways(m, random_from(rng, alphabet, len(rng)), "round " + std::to_string(round));
       if (HasFailure()) return;
     }
   }
+  EXPECT_EQ(walked_rounds, 30u);
+  EXPECT_GT(mixed_rounds, 20u) << "random ranks should leave some tokens to the merge loop";
 }
 
 class BacktrackFamily : public ::testing::TestWithParam<std::string> {};
@@ -91,6 +103,22 @@ TEST_P(BacktrackFamily, MergeUsesItAboveTheThreshold) {
   EXPECT_EQ(ids_of(via_merge), ids_of(loop));
   ASSERT_NE(m.backtracker(), nullptr);
   EXPECT_GT(m.backtracker()->max_token_bytes(), 1u);
+}
+
+// A long piece with characters outside ASCII is cut first (bpe/char_cuts.hpp); a part of 64 KiB
+// or more between cuts still goes left to right (letters whose every pair is inside some token:
+// all 26 would be cut at pairs like "qx"), and random CJK falls apart at cuts.
+TEST_P(BacktrackFamily, MergeCutsLongPiecesFirst) {
+  TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
+  const bpe_model& m = tok->model();
+  std::mt19937 rng(5);
+  const std::string piece = random_cjk(rng, 4000) + random_from(rng, "etaoins", m.long_piece_bytes + 999) +
+                            random_cjk(rng, 25000);
+  bpe_workspace ws;
+  std::vector<bpe_symbol> via_merge, loop;
+  m.merge(piece, ws, via_merge);
+  m.merge_loop(piece, ws, loop);
+  EXPECT_EQ(ids_of(via_merge), ids_of(loop));
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, BacktrackFamily,
@@ -142,4 +170,12 @@ TEST(BacktrackCodePoints, Gemma3MergeEqualsMergeLoop) {
     if (HasFailure()) return;
   }
   EXPECT_GT(fallback_symbols, 0u) << "no private-use character fell back to bytes: the barrier path was not tested";
+  // Through merge(): a long piece goes to the runs between unknown characters, not to the cuts.
+  std::string piece = random_cjk(rng, 8000);
+  while (piece.size() < m.long_piece_bytes + 999) piece += random_from(rng, "etaoin ", 1 + pick(rng)) + utf8(pua(rng));
+  bpe_workspace ws;
+  std::vector<bpe_symbol> via_merge, loop;
+  m.merge(piece, ws, via_merge);
+  m.merge_loop(piece, ws, loop);
+  EXPECT_EQ(ids_of(via_merge), ids_of(loop));
 }

@@ -65,18 +65,23 @@ inline std::string random_cjk(std::mt19937& rng, std::size_t chars) {
 
 inline bpe_model rank_model(std::mt19937& rng, const std::vector<std::string>& toks);
 
+// `count` distinct random strings of 2..7 bytes over `alphabet`.
+inline std::vector<std::string> random_tokens(std::mt19937& rng, const std::string& alphabet, std::size_t count) {
+  std::vector<std::string> toks;
+  std::set<std::string> seen;
+  std::uniform_int_distribution<std::size_t> len(2, 7);
+  while (toks.size() < count) {
+    std::string t = random_from(rng, alphabet, len(rng));
+    if (seen.insert(t).second) toks.push_back(t);
+  }
+  return toks;
+}
+
 // A byte-level rank vocabulary: all 256 bytes, then `extra` random tokens over `alphabet` (bytes; a
 // multi-byte alphabet gives tokens that start or end inside a character) at random ranks (so
 // merges need not follow BPE training order).
 inline bpe_model random_model(std::mt19937& rng, const std::string& alphabet, std::size_t extra) {
-  std::vector<std::string> toks;
-  std::set<std::string> seen;
-  std::uniform_int_distribution<std::size_t> len(2, 7);
-  while (toks.size() < extra) {
-    std::string t = random_from(rng, alphabet, len(rng));
-    if (seen.insert(t).second) toks.push_back(t);
-  }
-  return rank_model(rng, toks);
+  return rank_model(rng, random_tokens(rng, alphabet, extra));
 }
 
 // A byte-level rank model: the 256 single bytes and `multi_byte` (distinct tokens of two or more
@@ -93,6 +98,26 @@ inline bpe_model rank_model(std::mt19937& rng, const std::vector<std::string>& m
   EXPECT_TRUE(m.vocab.finalize().has_value());
   EXPECT_TRUE(m.prepare().has_value());
   return m;
+}
+
+// A byte-level rank model: the 256 bytes, then `toks` ranked in the order given.
+inline bpe_model ranked_model(const std::vector<std::string>& toks) {
+  bpe_model m;
+  token_id id = 0;
+  for (int b = 0; b < 256; ++b) EXPECT_TRUE(m.vocab.add(id++, std::string(1, static_cast<char>(b))).has_value());
+  for (const std::string& t : toks) EXPECT_TRUE(m.vocab.add(id++, t).has_value());
+  EXPECT_TRUE(m.vocab.finalize().has_value());
+  EXPECT_TRUE(m.prepare().has_value());
+  return m;
+}
+
+// A byte-level rank model over `toks` (plus the 256 bytes): in training order (shorter tokens
+// first, so every token ranks after its parts) or in random order.
+inline bpe_model model_of(std::mt19937& rng, std::vector<std::string> toks, bool training_order) {
+  if (!training_order) return rank_model(rng, toks);
+  std::shuffle(toks.begin(), toks.end(), rng);
+  std::stable_sort(toks.begin(), toks.end(), [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
+  return ranked_model(toks);
 }
 
 }  // namespace tokenmeter_test

@@ -20,6 +20,8 @@
 
 using namespace tokenmeter;
 using tokenmeter_test::ids_of;
+using tokenmeter_test::model_of;
+using tokenmeter_test::ranked_model;
 
 namespace {
 
@@ -46,26 +48,6 @@ bool starts_from_chars(const bpe_model& m, std::string_view part, std::vector<bp
     prev = b;
   }
   return starts->start_symbols(part, fragment, syms);
-}
-
-// A byte-level rank model over `toks` (plus the 256 bytes): in training order (shorter tokens
-// first, so every token ranks after its parts) or in random order.
-// A byte-level rank model: the 256 bytes, then `toks` ranked in the order given.
-bpe_model ranked_model(const std::vector<std::string>& toks) {
-  bpe_model m;
-  token_id id = 0;
-  for (int b = 0; b < 256; ++b) EXPECT_TRUE(m.vocab.add(id++, std::string(1, static_cast<char>(b))).has_value());
-  for (const std::string& t : toks) EXPECT_TRUE(m.vocab.add(id++, t).has_value());
-  EXPECT_TRUE(m.vocab.finalize().has_value());
-  EXPECT_TRUE(m.prepare().has_value());
-  return m;
-}
-
-bpe_model model_of(std::mt19937& rng, std::vector<std::string> toks, bool training_order) {
-  if (!training_order) return tokenmeter_test::rank_model(rng, toks);
-  std::shuffle(toks.begin(), toks.end(), rng);
-  std::stable_sort(toks.begin(), toks.end(), [](const std::string& a, const std::string& b) { return a.size() < b.size(); });
-  return ranked_model(toks);
 }
 
 // Every character in `usable` starts as its token; the boundary inside `allowed` passes the

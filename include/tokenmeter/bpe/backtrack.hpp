@@ -12,8 +12,23 @@
 // crate; tests/bpe checks this encoder against the merge loop on every family we ship). So a
 // depth-first search -- longest token first, then shorter prefixes, backing up when nothing
 // fits -- that only accepts compatible pairs finds the BPE result. Compatibility is decided by
-// the merge loop itself on the pair's bytes (at most twice the longest token), memoised per
-// thread, so no property of the vocabulary is assumed beyond (2).
+// walking the two tokens' merge trees (below); pairs the walk cannot judge go to the merge loop
+// itself on the pair's bytes, memoised per thread. No property of the vocabulary is assumed
+// beyond (2).
+//
+// The walk. Each token t of the search has a final merge: t = left(t) + right(t), found by
+// merging t's bytes under every rule except one joining all of them (the loop then stops one
+// step short). Call t monotone when the priorities of the merges that build it, in the order the
+// merge loop applies them, never decrease (then each merge of t ranks at or below t's final
+// one). For monotone a and b, merging a+b applies the merges of both sides in priority order,
+// the left side first on ties, until a rule joining the two sides fires, if one does. Only
+// rules across the boundary matter, and the symbols on each side of it are a, right(a),
+// right(right(a)), ... and b, left(b), ... . Walking back from (a, b) -- undo the later of the
+// two boundary merges, which is the one of higher priority (the right one on ties) -- each pair
+// (l, r) met lives until the merge just undone, of priority m, and the rule for (l, r), of
+// priority c, fires first iff c < m (m on the left side: the left pair wins ties) or c <= m
+// (m on the right side); at (a, b) itself any rule fires. Compatible iff none fires: a few
+// lookups instead of a merge loop (most pairs of a long random word are new to the memo).
 //
 // Linear: a position from which no compatible continuation exists is marked dead and never
 // tried again. That is sound because every compatible path reaching a position ends in the
@@ -36,6 +51,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -43,23 +59,51 @@ TOKENMETER_BEGIN_NAMESPACE
 
 class backtrack_tables {
  public:
-  // `merge(bytes, ws, syms)` is the model's merge loop (never this encoder). Takes ~0.1-0.5 s
-  // for a 200K vocabulary, so models build it on first use (bpe_model::backtracker).
+  // `rules` are the model's merge rules (bpe/merge.hpp) and `initial(bytes, syms)` its initial
+  // symbols. Takes ~0.1-0.5 s for a 200K vocabulary, so models build it on first use
+  // (bpe_model::backtracker).
   // `byte_tokens`: the token of each single byte -- every byte for byte-level models; for
   // code-point models the one-byte characters that are tokens (no_token elsewhere: the search
   // then starts from the character's own token, found among the longer ones).
-  template <class Merge>
-  backtrack_tables(const vocab_table& vocab, const std::array<token_id, 256>& byte_tokens, bool every_byte, Merge&& merge)
+  template <class Rules, class Initial>
+  backtrack_tables(const vocab_table& vocab, const std::array<token_id, 256>& byte_tokens, bool every_byte,
+                   const Rules& rules, Initial&& initial)
       : vocab_(&vocab), byte_tokens_(byte_tokens) {
     bpe_workspace ws;
     std::vector<bpe_symbol> syms;
+    nodes_.assign(vocab.id_bound(), node{no_token, no_token, 0, no_token, 0});
+    for (token_id id = 0; id < vocab.id_bound(); ++id) nodes_[id].len = static_cast<std::uint32_t>(vocab.bytes(id).size());
+    std::vector<std::vector<token_id>> by_length;  // the tokens of the search with a final merge
     for (token_id id = 0; id < vocab.id_bound(); ++id) {
       const std::string_view b = vocab.bytes(id);
       if (b.size() < 2) continue;
-      merge(b, ws, syms);
-      if (syms.size() == 1 && syms[0].id == id) sorted_.push_back({0, 0, id});
       max_len_ = std::max<std::size_t>(max_len_, b.size());
+      // Merging stops one step short of the whole, at the final merge's two sides; the token
+      // merges to itself iff their rule makes it (or it is one symbol: a code-point character).
+      initial(b, syms);
+      if (syms.size() == 1) {
+        if (syms[0].id == id) sorted_.push_back({0, 0, id});
+        continue;
+      }
+      bpe_merge(b, syms, all_but_whole<Rules>{rules}, ws);
+      merge_rule r;
+      if (syms.size() != 2 || !rules.pair(b, syms[0], syms[1], r) || r.merged != id) continue;
+      sorted_.push_back({0, 0, id});
+      // Priorities from 2^31 - 1 on do not fit the order field: such tokens are left unjudged.
+      nodes_[id].left = syms[0].id;
+      nodes_[id].right = syms[1].id;
+      nodes_[id].order = r.priority < not_monotone - 1 ? r.priority + 1 : not_monotone;
+      if (by_length.size() <= b.size()) by_length.resize(b.size() + 1);
+      by_length[b.size()].push_back(id);
     }
+    // Monotone: both sides are, and the final merge ranks at or above theirs (sides are shorter,
+    // so they are settled first).
+    for (const auto& ids : by_length)
+      for (const token_id id : ids) {
+        node& n = nodes_[id];
+        const std::uint32_t l = nodes_[n.left].order, r = nodes_[n.right].order;
+        if ((l & not_monotone) != 0 || (r & not_monotone) != 0 || l > n.order || r > n.order) n.order |= not_monotone;
+      }
     std::sort(sorted_.begin(), sorted_.end(), [&](const entry& a, const entry& b) {
       return vocab.bytes(a.id) < vocab.bytes(b.id);
     });
@@ -72,13 +116,12 @@ class backtrack_tables {
     first2_.assign(65537, 0);
     for (const entry& e : sorted_) ++first2_[key2(vocab.bytes(e.id).data()) + 1];
     for (std::size_t k = 1; k < first2_.size(); ++k) first2_[k] += first2_[k - 1];
-    shorter_.assign(vocab.id_bound(), no_token);
     for (const entry& e : sorted_) {
       const std::string_view b = vocab.bytes(e.id);
-      shorter_[e.id] = longest(reinterpret_cast<const unsigned char*>(b.data()), b.size() - 1);
+      nodes_[e.id].shorter = longest(reinterpret_cast<const unsigned char*>(b.data()), b.size() - 1);
     }
     ok_ = true;
-    for (const token_id t : byte_tokens_) ok_ = ok_ && (t == no_token ? !every_byte : t < shorter_.size());
+    for (const token_id t : byte_tokens_) ok_ = ok_ && (t == no_token ? !every_byte : t < nodes_.size());
   }
 
   // False if a byte-level vocabulary lacks a token for some byte (then the merge loop is used).
@@ -103,11 +146,47 @@ class backtrack_tables {
   }
 
   // The longest shorter prefix of `id` that can appear in a BPE result (no_token for a byte).
-  [[nodiscard]] token_id shorter(token_id id) const noexcept { return shorter_[id]; }
-  [[nodiscard]] std::size_t length(token_id id) const noexcept { return vocab_->bytes(id).size(); }
+  [[nodiscard]] token_id shorter(token_id id) const noexcept { return nodes_[id].shorter; }
+  [[nodiscard]] std::size_t length(token_id id) const noexcept { return nodes_[id].len; }
   [[nodiscard]] std::size_t max_token_bytes() const noexcept { return max_len_; }
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    return sorted_.capacity() * sizeof(entry) + (shorter_.capacity() + first2_.capacity()) * sizeof(std::uint32_t);
+    return sorted_.capacity() * sizeof(entry) + nodes_.capacity() * sizeof(node) + first2_.capacity() * sizeof(std::uint32_t);
+  }
+  // Tokens of the search whose pairs the walk judges (the rest go to the merge loop).
+  [[nodiscard]] std::size_t monotone_tokens() const noexcept {
+    std::size_t n = 0;
+    for (const entry& e : sorted_) n += (nodes_[e.id].order & not_monotone) == 0 ? 1 : 0;
+    return n;
+  }
+  [[nodiscard]] std::size_t search_tokens() const noexcept { return sorted_.size(); }
+
+  // Whether a and b (tokens of the search, a's bytes ending at `boundary` in `piece`, b's
+  // starting there) are compatible, by the walk; nullopt if either is not monotone.
+  template <class Rules>
+  [[nodiscard]] std::optional<bool> walk_pair(const Rules& rules, std::string_view piece, std::uint32_t boundary,
+                                              token_id a, token_id b) const noexcept {
+    const std::uint32_t oa = nodes_[a].order, ob = nodes_[b].order;
+    if (((oa | ob) & not_monotone) != 0) return std::nullopt;
+    token_id l = a, r = b;
+    std::uint32_t lo = oa, ro = ob;
+    std::uint32_t limit = 0;  // the undone merge's priority + 1, +1 again if on the right; 0: none yet
+    for (;;) {
+      merge_rule rule;
+      const auto ll = static_cast<std::uint32_t>(length(l)), rl = static_cast<std::uint32_t>(length(r));
+      if (rules.pair(piece, bpe_symbol{l, boundary - ll, boundary}, bpe_symbol{r, boundary, boundary + rl}, rule) &&
+          (limit == 0 || rule.priority + 1 < limit))
+        return false;
+      if (lo == 0 && ro == 0) return true;
+      if (lo > ro) {  // the left side's boundary merge came later
+        limit = lo;
+        l = nodes_[l].right;
+        lo = nodes_[l].order;
+      } else {
+        limit = ro + 1;
+        r = nodes_[r].left;
+        ro = nodes_[r].order;
+      }
+    }
   }
 
  private:
@@ -139,11 +218,30 @@ class backtrack_tables {
     return lo;
   }
 
+  // Per id: the final merge's sides, its priority + 1 (0: one initial symbol) with the top bit
+  // set if the token is not monotone, the longest shorter prefix in the search, and the length
+  // (here, not from the vocabulary: the search reads it with the rest).
+  static constexpr std::uint32_t not_monotone = 0x80000000u;
+  struct node {
+    token_id left, right;
+    std::uint32_t order;
+    token_id shorter;
+    std::uint32_t len;
+  };
+  // Merges as the model does, except the rule that would join the whole piece.
+  template <class Base>
+  struct all_but_whole {
+    const Base& base;
+    bool pair(std::string_view piece, const bpe_symbol& a, const bpe_symbol& b, merge_rule& out) const noexcept {
+      return (a.start != 0 || b.end != piece.size()) && base.pair(piece, a, b, out);
+    }
+  };
+
   const vocab_table* vocab_;
   std::array<token_id, 256> byte_tokens_;
   std::vector<entry> sorted_;           // tokens of >= 2 bytes that merge to themselves, by bytes
   std::vector<std::uint32_t> first2_;   // offsets into sorted_ by first two bytes
-  std::vector<token_id> shorter_;       // by id
+  std::vector<node> nodes_;             // by id
   std::size_t max_len_ = 1;
   bool ok_ = false;
 };
@@ -154,9 +252,9 @@ namespace detail {
 // that switches models never reads another model's answers.
 inline constexpr std::size_t pair_memo_slots = 1u << 16;
 
-template <class Merge>
-bool compatible_pair(const backtrack_tables& t, const vocab_table& vocab, token_id a, token_id b, bpe_workspace& ws,
-                     Merge& merge) {
+template <class Rules, class Merge>
+bool compatible_pair(const backtrack_tables& t, const vocab_table& vocab, const Rules& rules, std::string_view piece,
+                     std::uint32_t boundary, token_id a, token_id b, bpe_workspace& ws, Merge& merge) {
   auto& memo = ws.pair_memo;
   if (ws.pair_memo_owner != &t) {
     memo.assign(pair_memo_slots, 0);
@@ -167,6 +265,11 @@ bool compatible_pair(const backtrack_tables& t, const vocab_table& vocab, token_
   const std::uint64_t tagged = (key << 1) | (std::uint64_t{1} << 62);
   std::uint64_t& slot = memo[detail::hash_u64(key) & (pair_memo_slots - 1)];
   if ((slot & ~std::uint64_t{1}) == tagged) return (slot & 1) != 0;
+  // The memo still pays where pairs repeat (a run of one letter: its long tokens' walks are long).
+  if (const std::optional<bool> walked = t.walk_pair(rules, piece, boundary, a, b)) {
+    slot = tagged | (*walked ? 1 : 0);
+    return *walked;
+  }
   auto& buf = ws.pair_bytes;
   buf.assign(vocab.bytes(a));
   buf.append(vocab.bytes(b));
@@ -178,11 +281,11 @@ bool compatible_pair(const backtrack_tables& t, const vocab_table& vocab, token_
 
 }  // namespace detail
 
-// Encodes `piece` into `syms` (byte-level models). Returns false only if the search finds no
+// Encodes `piece` into `syms` under the model's `rules`, with `merge` its merge loop. Returns false only if the search finds no
 // split -- impossible when (2) holds; the caller then uses the merge loop, so output stays exact.
-template <class Merge>
+template <class Rules, class Merge>
 bool backtrack_encode(const backtrack_tables& t, const vocab_table& vocab, std::string_view piece, bpe_workspace& ws,
-                      std::vector<bpe_symbol>& syms, Merge&& merge) {
+                      std::vector<bpe_symbol>& syms, const Rules& rules, Merge&& merge) {
   const std::size_t n = piece.size();
   const auto* s = reinterpret_cast<const unsigned char*>(piece.data());
   auto& dead = ws.dead_positions;
@@ -195,7 +298,8 @@ bool backtrack_encode(const backtrack_tables& t, const vocab_table& vocab, std::
   while (pos < n) {
     while (cand != no_token) {
       const std::size_t end = pos + t.length(cand);
-      if (!is_dead(end) && (syms.empty() || detail::compatible_pair(t, vocab, syms.back().id, cand, ws, merge))) break;
+      if (!is_dead(end) && (syms.empty() || detail::compatible_pair(t, vocab, rules, piece, pos, syms.back().id, cand, ws, merge)))
+        break;
       cand = t.shorter(cand);
     }
     if (cand != no_token) {

@@ -87,7 +87,8 @@ struct bpe_workspace {
   const void* pair_memo_owner = nullptr;
   std::string pair_bytes;
   std::vector<bpe_symbol> pair_syms;
-  std::vector<bpe_symbol> part_syms;  // code-point models: a long piece's symbols, part by part
+  std::vector<bpe_symbol> part_syms;  // a cut piece's symbols, part by part
+  std::vector<bpe_symbol> run_syms;   // code-point models: a long piece's, run by run
 };
 
 inline constexpr std::size_t bpe_small_piece_symbols = 48;

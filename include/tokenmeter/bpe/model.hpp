@@ -74,6 +74,17 @@ struct bpe_model {
   // (bpe/char_cuts.hpp): below, the merge is cheaper than looking for cuts.
   static constexpr std::size_t min_cut_piece_bytes = 7;
 
+  // Calls f with the rules object (bpe/merge.hpp) the merge loop uses for this model.
+  template <class F>
+  decltype(auto) with_rules(F&& f) const {
+    if (rules == merge_rules::ranks) {
+      if (!byte_pairs.empty()) return f(byte_pair_rules<rank_rules>{byte_pairs.data(), {&vocab}});
+      return f(rank_rules{&vocab});
+    }
+    if (!byte_pairs.empty()) return f(byte_pair_rules<pair_rules>{byte_pairs.data(), {&pairs}});
+    return f(pair_rules{&pairs});
+  }
+
   // Fills byte_tokens and checks the model can encode every input.
   result<void> prepare() {
     byte_tokens.fill(no_token);
@@ -199,14 +210,23 @@ struct bpe_model {
   // serves the parts a Chinese or Japanese piece is cut into (they repeat where pieces do not).
   void merge(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms,
              piece_cache* cache = nullptr) const {
+    // Byte-level models cut long pieces too (a long run of random CJK falls apart into
+    // characters); code-point models already cut them at characters without a token, and
+    // merge runs of characters faster left to right than part by part.
+    const bool long_code_points = unit == symbol_unit::code_point && piece.size() >= long_piece_bytes;
+    if (!long_code_points && piece.size() >= min_cut_piece_bytes && cuts_ != nullptr && has_non_ascii(piece))
+      if (const lazy_cuts* c = cut_tables()) return merge_between_cuts(*c->table, c->starts.get(), piece, ws, syms, cache);
+    merge_uncut(piece, ws, syms);
+  }
+
+  // A piece (or a part between cuts) as a whole: long ones left to right, the rest by the loop.
+  void merge_uncut(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
     if (piece.size() >= long_piece_bytes && backtrack_ != nullptr) {
       if (const backtrack_tables* t = backtracker()) {
         if (unit == symbol_unit::code_point) return merge_between_unknown_chars(*t, piece, ws, syms);
-        if (backtrack_encode(*t, vocab, piece, ws, syms, merge_loop_fn())) return;
+        if (encode_left_to_right(*t, piece, ws, syms)) return;
       }
     }
-    if (piece.size() >= min_cut_piece_bytes && cuts_ != nullptr && has_non_ascii(piece))
-      if (const lazy_cuts* c = cut_tables()) return merge_between_cuts(*c->table, c->starts.get(), piece, ws, syms, cache);
     merge_loop(piece, ws, syms);
   }
 
@@ -224,7 +244,9 @@ struct bpe_model {
     std::size_t part = 0, prev = 0;  // start of the current part, of the character before b
     bool fragment = false;           // whether a boundary inside the part may hold a fragment token
     const auto merge_part = [&](std::string_view bytes) {
-      if (starts != nullptr && starts->start_symbols(bytes, fragment, syms))
+      if (bytes.size() >= long_piece_bytes)
+        merge_uncut(bytes, ws, syms);
+      else if (starts != nullptr && starts->start_symbols(bytes, fragment, syms))
         merge_symbols(bytes, ws, syms);
       else
         merge_loop(bytes, ws, syms);
@@ -278,13 +300,13 @@ struct bpe_model {
   // are in no rule), so the runs between them merge independently -- long runs left to right.
   void merge_between_unknown_chars(const backtrack_tables& t, std::string_view piece, bpe_workspace& ws,
                                    std::vector<bpe_symbol>& syms) const {
-    auto& out = ws.part_syms;
+    auto& out = ws.run_syms;  // not part_syms: a long part of merge_between_cuts comes here
     out.clear();
     const auto append = [&](std::size_t offset) { append_shifted(out, syms, offset); };
     const auto merge_run = [&](std::size_t from, std::size_t to) {
       if (to == from) return;
       const std::string_view run = piece.substr(from, to - from);
-      if (run.size() < short_run_bytes || !backtrack_encode(t, vocab, run, ws, syms, merge_loop_fn()))
+      if (run.size() < short_run_bytes || !encode_left_to_right(t, run, ws, syms))
         merge_loop(run, ws, syms);
       append(from);
     };
@@ -362,7 +384,7 @@ struct bpe_model {
     if (backtrack_ == nullptr) return nullptr;
     std::call_once(backtrack_->once, [this] {
       if (unit == symbol_unit::byte) {
-        auto t = std::make_unique<backtrack_tables>(vocab, byte_tokens, true, merge_loop_fn());
+        auto t = with_rules([&](const auto& r) { return std::make_unique<backtrack_tables>(vocab, byte_tokens, true, r, initial_fn()); });
         if (t->usable()) backtrack_->tables = std::move(t);
         return;
       }
@@ -374,7 +396,7 @@ struct bpe_model {
         const char c = static_cast<char>(b);
         one_byte_chars[static_cast<std::size_t>(b)] = vocab.find(std::string_view(&c, 1));
       }
-      auto t = std::make_unique<backtrack_tables>(vocab, one_byte_chars, false, merge_loop_fn());
+      auto t = with_rules([&](const auto& r) { return std::make_unique<backtrack_tables>(vocab, one_byte_chars, false, r, initial_fn()); });
       if (t->usable()) backtrack_->tables = std::move(t);
     });
     return backtrack_->tables.get();
@@ -388,17 +410,16 @@ struct bpe_model {
 
   // The merge loop from the given symbols of piece (contiguous, covering it).
   void merge_symbols(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
-    if (rules == merge_rules::ranks) {
-      if (!byte_pairs.empty())
-        bpe_merge(piece, syms, byte_pair_rules<rank_rules>{byte_pairs.data(), {&vocab}}, ws);
-      else
-        bpe_merge(piece, syms, rank_rules{&vocab}, ws);
-    } else if (!byte_pairs.empty()) {
-      bpe_merge(piece, syms, byte_pair_rules<pair_rules>{byte_pairs.data(), {&pairs}}, ws);
-    } else {
-      bpe_merge(piece, syms, pair_rules{&pairs}, ws);
-    }
+    with_rules([&](const auto& r) { bpe_merge(piece, syms, r, ws); });
   }
+
+  // `piece` left to right (bpe/backtrack.hpp) with tables `t` of this model; false if the search
+  // found no split (then the merge loop must be used).
+  bool encode_left_to_right(const backtrack_tables& t, std::string_view piece, bpe_workspace& ws,
+                            std::vector<bpe_symbol>& syms) const {
+    return with_rules([&](const auto& r) { return backtrack_encode(t, vocab, piece, ws, syms, r, merge_loop_fn()); });
+  }
+
 
   // Does merging the token's own bytes give back the token? (Computed once per token, lazily;
   // concurrent first uses compute the same answer.)
@@ -520,6 +541,11 @@ struct bpe_model {
     void operator()(std::string_view b, bpe_workspace& w, std::vector<bpe_symbol>& out) const { model->merge_loop(b, w, out); }
   };
   [[nodiscard]] loop_merger merge_loop_fn() const { return {this}; }
+  struct initial_symbols_fn_t {
+    const bpe_model* model;
+    void operator()(std::string_view b, std::vector<bpe_symbol>& out) const { model->initial_symbols(b, out); }
+  };
+  [[nodiscard]] initial_symbols_fn_t initial_fn() const { return {this}; }
 };
 
 TOKENMETER_END_NAMESPACE
