@@ -40,7 +40,7 @@ void expect_same_both_ways(const bpe_model& m, const std::string& piece, const s
 // merge trees; random ranks leave most tokens to the merge loop on the pair's bytes.
 TEST(Backtrack, AgreesWithMergeLoopOnRandomVocabularies) {
   std::mt19937 rng(2026);
-  std::size_t walked_rounds = 0, mixed_rounds = 0;
+  std::size_t mixed_rounds = 0;
   for (int round = 0; round < 60; ++round) {
     const std::string alphabet = round % 3 == 0 ? "ab" : round % 3 == 1 ? "abc" : "abcdef";
     // "ab" has only 252 distinct tokens of 2..7 bytes: keep well below that.
@@ -49,19 +49,16 @@ TEST(Backtrack, AgreesWithMergeLoopOnRandomVocabularies) {
     const bpe_model m = tokenmeter_test::model_of(rng, tokenmeter_test::random_tokens(rng, alphabet, extra), training_order);
     const backtrack_tables* t = m.backtracker();
     ASSERT_NE(t, nullptr);
-    if (training_order) {
+    if (training_order)
       EXPECT_EQ(t->monotone_tokens(), t->search_tokens()) << "round " << round;
-      ++walked_rounds;
-    } else if (t->monotone_tokens() < t->search_tokens()) {
+    else if (t->monotone_tokens() < t->search_tokens())
       ++mixed_rounds;
-    }
     for (int k = 0; k < 30; ++k) {
       std::uniform_int_distribution<std::size_t> len(1, 400);
       expect_same_both_ways(m, random_from(rng, alphabet, len(rng)), "round " + std::to_string(round));
       if (HasFailure()) return;
     }
   }
-  EXPECT_EQ(walked_rounds, 30u);
   EXPECT_GT(mixed_rounds, 20u) << "random ranks should leave some tokens to the merge loop";
 }
 

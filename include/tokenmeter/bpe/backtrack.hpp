@@ -72,10 +72,10 @@ class backtrack_tables {
     bpe_workspace ws;
     std::vector<bpe_symbol> syms;
     nodes_.assign(vocab.id_bound(), node{no_token, no_token, 0, no_token, 0});
-    for (token_id id = 0; id < vocab.id_bound(); ++id) nodes_[id].len = static_cast<std::uint32_t>(vocab.bytes(id).size());
     std::vector<std::vector<token_id>> by_length;  // the tokens of the search with a final merge
     for (token_id id = 0; id < vocab.id_bound(); ++id) {
       const std::string_view b = vocab.bytes(id);
+      nodes_[id].len = static_cast<std::uint32_t>(b.size());
       if (b.size() < 2) continue;
       max_len_ = std::max<std::size_t>(max_len_, b.size());
       // Merging stops one step short of the whole, at the final merge's two sides; the token
@@ -281,8 +281,9 @@ bool compatible_pair(const backtrack_tables& t, const vocab_table& vocab, const 
 
 }  // namespace detail
 
-// Encodes `piece` into `syms` under the model's `rules`, with `merge` its merge loop. Returns false only if the search finds no
-// split -- impossible when (2) holds; the caller then uses the merge loop, so output stays exact.
+// Encodes `piece` into `syms` under the model's `rules`, with `merge` its merge loop. Returns
+// false only if the search finds no split -- impossible when (2) holds; the caller then uses the
+// merge loop, so output stays exact.
 template <class Rules, class Merge>
 bool backtrack_encode(const backtrack_tables& t, const vocab_table& vocab, std::string_view piece, bpe_workspace& ws,
                       std::vector<bpe_symbol>& syms, const Rules& rules, Merge&& merge) {

@@ -87,8 +87,9 @@ struct bpe_workspace {
   const void* pair_memo_owner = nullptr;
   std::string pair_bytes;
   std::vector<bpe_symbol> pair_syms;
-  std::vector<bpe_symbol> part_syms;  // a cut piece's symbols, part by part
-  std::vector<bpe_symbol> run_syms;   // code-point models: a long piece's, run by run
+  // A cut piece's symbols part by part, or a long code-point piece's run by run (never both:
+  // code-point models do not cut long pieces, so no part is long).
+  std::vector<bpe_symbol> part_syms;
 };
 
 inline constexpr std::size_t bpe_small_piece_symbols = 48;

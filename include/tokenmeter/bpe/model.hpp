@@ -238,7 +238,7 @@ struct bpe_model {
   // whole token first, so an ignore_merges piece never reads a part's entry). The entry keeps
   // ids, not offsets: a hit's spans are its tokens' lengths.
   void merge_between_cuts(const char_cut_table& cuts, const char_start_table* starts, std::string_view piece,
-                          bpe_workspace& ws, std::vector<bpe_symbol>& syms, piece_cache* cache = nullptr) const {
+                          bpe_workspace& ws, std::vector<bpe_symbol>& syms, piece_cache* cache) const {
     auto& out = ws.part_syms;
     out.clear();
     std::size_t part = 0, prev = 0;  // start of the current part, of the character before b
@@ -300,7 +300,7 @@ struct bpe_model {
   // are in no rule), so the runs between them merge independently -- long runs left to right.
   void merge_between_unknown_chars(const backtrack_tables& t, std::string_view piece, bpe_workspace& ws,
                                    std::vector<bpe_symbol>& syms) const {
-    auto& out = ws.run_syms;  // not part_syms: a long part of merge_between_cuts comes here
+    auto& out = ws.part_syms;
     out.clear();
     const auto append = [&](std::size_t offset) { append_shifted(out, syms, offset); };
     const auto merge_run = [&](std::size_t from, std::size_t to) {
