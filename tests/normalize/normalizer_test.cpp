@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 using namespace tokenmeter;
 
 namespace {
@@ -43,4 +47,53 @@ TEST(Normalizer, ReplacePrependStripSequence) {
   EXPECT_EQ(run(n, " \ta b\xE3\x80\x80"), ">a\xE2\x96\x81" "b");
   EXPECT_EQ(run(normalizer({normalize::prepend{">"}}), ""), "");  // nothing is prepended to empty text
   EXPECT_EQ(run(normalizer({normalize::lowercase{}}), "\xC3\x84" "BC"), "\xC3\xA4" "bc");
+}
+
+// is_normalized checks only the non-ASCII runs (with the ASCII character before each): it must
+// agree with ICU's check of the whole text on text built to trip it -- marks that compose with
+// the ASCII letter before them, marks at the start, Hangul jamo, singletons, compatibility
+// characters -- in every form, frozen at 9.0 or not.
+TEST(Normalizer, RunByRunCheckAgreesWithWholeTextCheck) {
+  const std::vector<std::string> pieces = {
+      "a", "e", "A", " ", "\n", "1", "xyz",
+      "\xCC\x81",          // U+0301 combining acute (composes with e, a, A)
+      "\xCC\xA7",          // U+0327 combining cedilla
+      "\xC3\xA9",          // é precomposed
+      "\xE1\x84\x80",      // U+1100 Hangul choseong
+      "\xE1\x85\xA1",      // U+1161 Hangul jungseong
+      "\xE1\x86\xA8",      // U+11A8 Hangul jongseong
+      "\xEA\xB0\x80",      // U+AC00 Hangul syllable
+      "\xE2\x84\xA6",      // U+2126 OHM SIGN (singleton to U+03A9)
+      "\xEF\xAC\x81",      // U+FB01 fi ligature (compatibility)
+      "\xE0\xAD\x87",      // U+0B47 Oriya vowel sign E
+      "\xE0\xAC\xBE",      // U+0B3E Oriya vowel sign AA (composes after U+0B47)
+      "\xE0\xBA\xB8", "\xE0\xBA\xBA",  // U+0EB8 (ccc 118), U+0EBA (Unicode 12, ccc 9)
+      "\xE4\xB8\xAD",      // 中
+  };
+  std::mt19937 rng(20261205);
+  for (const auto form : {normalize::unicode_form::nfc, normalize::unicode_form::nfd, normalize::unicode_form::nfkc,
+                          normalize::unicode_form::nfkd}) {
+    for (const std::string_view version : {std::string_view{}, std::string_view{"9.0"}}) {
+      const auto f = normalize::unicode_normal_form::make(form, version).value_or_throw();
+      int disagreements = 0, unnormalized = 0;
+      for (int round = 0; round < 3000; ++round) {
+        std::string text;
+        const int len = static_cast<int>(rng() % 8);
+        for (int k = 0; k < len; ++k) text += pieces[rng() % pieces.size()];
+        UErrorCode status = U_ZERO_ERROR;
+        const bool whole = f.normalizer2().isNormalizedUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())), status);
+        ASSERT_TRUE(U_SUCCESS(status));
+        const auto runs = f.is_normalized(text);
+        ASSERT_TRUE(runs.has_value());
+        if (*runs != whole) ++disagreements;
+        if (!whole) ++unnormalized;
+      }
+      EXPECT_EQ(disagreements, 0) << "form " << static_cast<int>(form) << " version '" << version << "'";
+      EXPECT_GT(unnormalized, 300);  // the text does exercise both answers
+    }
+  }
+  // The ASCII letter before a mark belongs to its run: "xe" + U+0301 composes.
+  const auto nfc = normalize::unicode_normal_form::make(normalize::unicode_form::nfc).value_or_throw();
+  EXPECT_FALSE(*nfc.is_normalized("xe\xCC\x81"));
+  EXPECT_TRUE(*nfc.is_normalized("x\xC3\xA9 plain ascii"));
 }
