@@ -27,12 +27,17 @@ namespace detail::simd {
 
 HWY_EXPORT(ascii_set_prefix);
 HWY_EXPORT(ascii_prefix);
+HWY_EXPORT(byte_set_find);
 
 std::size_t ascii_set_prefix(const std::uint8_t* p, std::size_t n, const std::uint8_t* rows) noexcept {
   return HWY_DYNAMIC_DISPATCH(ascii_set_prefix)(p, n, rows);
 }
 std::size_t ascii_prefix(const std::uint8_t* p, std::size_t n) noexcept {
   return HWY_DYNAMIC_DISPATCH(ascii_prefix)(p, n);
+}
+std::size_t byte_set_find(const std::uint8_t* p, std::size_t n, const std::uint8_t* rows_low,
+                          const std::uint8_t* rows_high) noexcept {
+  return HWY_DYNAMIC_DISPATCH(byte_set_find)(p, n, rows_low, rows_high);
 }
 const char* target_name() noexcept {
   // The chosen target is the best one both compiled here and supported by this CPU.

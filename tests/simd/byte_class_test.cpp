@@ -66,6 +66,36 @@ void check_kernels() {
       ASSERT_EQ(ascii_prefix(buf.data() + off, buf.size() - off), scalar_ascii_prefix(buf.data() + off, buf.size() - off));
     }
   }
+  // Sets of any bytes (each byte in with probability 1/64 .. 1/2), found at every offset.
+  for (int round = 0; round < 200; ++round) {
+    std::vector<bool> in(256);
+    byte_set_rows set;
+    const int density = 4 << (round % 6);
+    for (int b = 0; b < 256; ++b)
+      if (byte(rng) < density / 2) {
+        in[b] = true;
+        set.add(static_cast<unsigned char>(b));
+      }
+    std::vector<std::uint8_t> buf(1 + static_cast<std::size_t>(byte(rng)) * 3);
+    for (auto& b : buf) b = static_cast<std::uint8_t>(byte(rng));
+    for (std::size_t off = 0; off < buf.size(); ++off) {
+      std::size_t expect = off;
+      while (expect < buf.size() && !in[buf[expect]]) ++expect;
+      ASSERT_EQ(off + byte_set_find(buf.data() + off, buf.size() - off, set.low.data(), set.high.data()), expect)
+          << "round " << round << " offset " << off;
+    }
+  }
+  // One member byte after runs of every length, for each byte value.
+  for (int member = 0; member < 256; member += 7) {
+    byte_set_rows set;
+    set.add(static_cast<unsigned char>(member));
+    for (std::size_t len = 0; len <= 130; ++len) {
+      std::vector<std::uint8_t> buf(len + 8, static_cast<std::uint8_t>(member ^ 0x55));
+      buf[len] = static_cast<std::uint8_t>(member);
+      ASSERT_EQ(byte_set_find(buf.data(), buf.size(), set.low.data(), set.high.data()), len) << member;
+      ASSERT_EQ(byte_set_find(buf.data(), len, set.low.data(), set.high.data()), len) << member;
+    }
+  }
   // ASCII runs of every length ending in each non-ASCII byte value.
   for (std::size_t len = 0; len <= 300; ++len)
     for (int hi = 0x80; hi < 0x100; hi += 0x1F) {

@@ -1,11 +1,12 @@
 // Added tokens (special and not): found in the text before pre-tokenization, leftmost-longest,
 // as HF tokenizers' AddedVocabulary (Aho-Corasick, LeftmostLongest) and tiktoken's special
 // matching do. A byte trie walked from each candidate position is enough: added-token sets are
-// small, the first-byte filter skips almost every position, and a walk ends at the first byte
+// small, the first-byte filter (a SIMD scan) skips almost every position, and a walk ends at the first byte
 // no token continues with, so the cost is bounded by the longest token per position.
 #pragma once
 
 #include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/simd/byte_class.hpp>
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/types.hpp>
 #include <tokenmeter/unicode/utf8.hpp>
@@ -70,7 +71,7 @@ class added_token_matcher {
       if (m.nodes_[path.back()].token == no_entry) {
         m.nodes_[path.back()].token = static_cast<std::uint32_t>(m.tokens_.size());
         m.tokens_.push_back(tok);
-        m.first_byte_[static_cast<unsigned char>(c.front())] = true;
+        m.first_bytes_.add(static_cast<unsigned char>(c.front()));
       }
       prev = c;
     }
@@ -95,7 +96,9 @@ class added_token_matcher {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const std::size_t n = text.size();
     for (std::size_t i = from; i < n; ++i) {
-      if (!first_byte_[p[i]]) continue;
+      // The SIMD scan skips to the next byte some token starts with.
+      i += detail::simd::byte_set_find(p + i, n - i, first_bytes_.low.data(), first_bytes_.high.data());
+      if (i == n) break;
       std::uint32_t node = 0;
       std::uint32_t best = no_entry;
       std::size_t best_end = 0;
@@ -181,7 +184,7 @@ class added_token_matcher {
   std::vector<node> nodes_;
   std::vector<edge> edges_;
   std::vector<added_token> tokens_;
-  std::array<bool, 256> first_byte_{};
+  detail::simd::byte_set_rows first_bytes_;
 };
 
 TOKENMETER_END_NAMESPACE

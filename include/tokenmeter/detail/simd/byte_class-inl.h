@@ -57,6 +57,40 @@ inline std::size_t ascii_set_prefix(const std::uint8_t* HWY_RESTRICT p, std::siz
   return n;
 }
 
+// Index of the first byte of [p, p + n) in a set of any bytes, n if none. The set is two row
+// tables (bytes < 0x80 and bytes >= 0x80, the rows of b & 0x7F), chosen per byte by its top bit.
+inline std::size_t byte_set_find(const std::uint8_t* HWY_RESTRICT p, std::size_t n,
+                                 const std::uint8_t* HWY_RESTRICT rows_low, const std::uint8_t* HWY_RESTRICT rows_high) {
+  const hn::ScalableTag<std::uint8_t> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  const std::size_t lanes = hn::Lanes(d);
+  alignas(16) static constexpr std::uint8_t bit_of[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+  alignas(16) std::uint8_t low_copy[16], high_copy[16];
+  for (int i = 0; i < 16; ++i) {
+    low_copy[i] = rows_low[i];
+    high_copy[i] = rows_high[i];
+  }
+  const auto low_table = hn::LoadDup128(d, low_copy);
+  const auto high_table = hn::LoadDup128(d, high_copy);
+  const auto bit_table = hn::LoadDup128(d, bit_of);
+  const auto low_nibble = hn::Set(d, std::uint8_t{0x0F});
+  std::size_t i = 0;
+  for (; lanes >= 16 && i + lanes <= n; i += lanes) {
+    const auto v = hn::LoadU(d, p + i);
+    const auto nibble = hn::And(v, low_nibble);
+    const auto is_high = hn::RebindMask(d, hn::Lt(hn::BitCast(di, v), hn::Zero(di)));
+    const auto row = hn::IfThenElse(is_high, hn::TableLookupBytes(high_table, nibble), hn::TableLookupBytes(low_table, nibble));
+    const auto bit = hn::TableLookupBytes(bit_table, hn::ShiftRight<4>(v));
+    const intptr_t first = hn::FindFirstTrue(d, hn::Ne(hn::And(row, bit), hn::Zero(d)));
+    if (first >= 0) return i + static_cast<std::size_t>(first);
+  }
+  for (; i < n; ++i) {
+    const std::uint8_t b = p[i];
+    if (((b < 0x80 ? rows_low : rows_high)[b & 15] >> ((b >> 4) & 7)) & 1) return i;
+  }
+  return n;
+}
+
 // Number of leading ASCII bytes (< 0x80) of [p, p + n).
 inline std::size_t ascii_prefix(const std::uint8_t* HWY_RESTRICT p, std::size_t n) {
   const hn::ScalableTag<std::uint8_t> d;

@@ -29,11 +29,22 @@ constexpr ascii_set_rows make_ascii_set(Pred&& in_set) {
   return rows;
 }
 
+// A set of any bytes as two 16-row tables (see byte_set_find in byte_class-inl.h).
+struct byte_set_rows {
+  ascii_set_rows low{}, high{};
+  void add(unsigned char b) noexcept {
+    auto& rows = b < 0x80 ? low : high;
+    rows[b & 15] = static_cast<std::uint8_t>(rows[b & 15] | (1u << ((b >> 4) & 7)));
+  }
+};
+
 #ifdef TOKENMETER_HWY_DYNAMIC_DISPATCH
 // Defined in the translation unit that includes <tokenmeter/simd_dispatch.hpp> with
 // TOKENMETER_HWY_DISPATCH_IMPLEMENTATION.
 std::size_t ascii_set_prefix(const std::uint8_t* p, std::size_t n, const std::uint8_t* rows) noexcept;
 std::size_t ascii_prefix(const std::uint8_t* p, std::size_t n) noexcept;
+std::size_t byte_set_find(const std::uint8_t* p, std::size_t n, const std::uint8_t* rows_low,
+                          const std::uint8_t* rows_high) noexcept;
 // The Highway target the calls run on (e.g. "AVX2").
 const char* target_name() noexcept;
 #else
@@ -42,6 +53,10 @@ inline std::size_t ascii_set_prefix(const std::uint8_t* p, std::size_t n, const 
 }
 inline std::size_t ascii_prefix(const std::uint8_t* p, std::size_t n) noexcept {
   return HWY_STATIC_DISPATCH(ascii_prefix)(p, n);
+}
+inline std::size_t byte_set_find(const std::uint8_t* p, std::size_t n, const std::uint8_t* rows_low,
+                                 const std::uint8_t* rows_high) noexcept {
+  return HWY_STATIC_DISPATCH(byte_set_find)(p, n, rows_low, rows_high);
 }
 inline const char* target_name() noexcept { return hwy::TargetName(HWY_STATIC_TARGET); }
 #endif
