@@ -191,9 +191,10 @@ class shape_scanner {
     else return static_cast<unsigned>(std::countl_zero(other)) / 8;
   }
 
-  // run(t, pos, mask) for mask W (whose ASCII members are a-z) or L (a-z, A-Z), eight bytes at a
-  // time while the run is ASCII; the byte loop takes over at a non-ASCII byte or the text's end.
-  template <bool AnyCase>
+  // run<AsciiOnly>(t, pos, mask) for a mask whose ASCII members are a-z (W) or a-z and A-Z (L,
+  // L|M), eight bytes at a time while the run is ASCII; the byte loop takes over at a non-ASCII
+  // byte or the text's end.
+  template <bool AnyCase, bool AsciiOnly = false>
   TOKENMETER_ALWAYS_INLINE std::size_t letters(std::string_view t, std::size_t pos, std::uint16_t mask) const noexcept {
     const std::size_t n = t.size();
     while (pos + 8 <= n) {
@@ -202,11 +203,11 @@ class shape_scanner {
       const unsigned k = ascii_letters8<AnyCase>(x);
       pos += k;
       if (k < 8) {
-        if (static_cast<unsigned char>(t[pos]) < 0x80) return pos;
+        if (AsciiOnly || static_cast<unsigned char>(t[pos]) < 0x80) return pos;
         break;
       }
     }
-    return run(t, pos, mask);
+    return run<AsciiOnly>(t, pos, mask);
   }
 
   // (?i:'s|'t|'re|'ve|'m|'ll|'d) at pos (which holds '\''), or 0. Case closure from ICU:
@@ -402,11 +403,11 @@ class shape_scanner {
     const std::uint16_t f0 = at(t, pos, q);
     const auto b0 = static_cast<unsigned char>(t[pos]);
     if (b0 < 0x80 && (f0 & PS) && q < n && static_cast<unsigned char>(t[q]) < 0x80 && (ascii_[static_cast<unsigned char>(t[q])] & L))
-      return run<true>(t, q, L);
+      return letters<true, true>(t, q, L);
     // A2: a letter or mark at pos ends where its [\p{L}\p{M}] run ends, with or without the
     // optional prefix (a mark is in the prefix class too, and the run from it is the same).
-    if (f0 & (L | M)) return run(t, q, L | M);
-    if (!(f0 & (NL | PS)) && q < n && (at(t, q) & (L | M))) return run(t, q, L | M);
+    if (f0 & (L | M)) return letters<true>(t, q, L | M);
+    if (!(f0 & (NL | PS)) && q < n && (at(t, q) & (L | M))) return letters<true>(t, q, L | M);
     std::size_t start = pos;
     if (b0 == ' ' && q < n && (at(t, q) & PS)) start = q;
     if (start != pos || (f0 & PS)) {
