@@ -423,13 +423,17 @@ struct bpe_model {
 
   // Does merging the token's own bytes give back the token? (Computed once per token, lazily;
   // concurrent first uses compute the same answer.)
-  bool merges_to_itself(token_id id, bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
-    std::atomic<std::uint8_t>& state = self_merges[id];
-    const std::uint8_t known = state.load(std::memory_order_relaxed);
-    if (known != 0) return known == 1;
+  // The known answer is read inline (once per piece that is a token, in HF families); the merge
+  // that finds it runs once per token, out of line.
+  TOKENMETER_ALWAYS_INLINE bool merges_to_itself(token_id id, bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
+    const std::uint8_t known = self_merges[id].load(std::memory_order_relaxed);
+    if (TOKENMETER_LIKELY(known != 0)) return known == 1;
+    return find_self_merge(id, ws, syms);
+  }
+  bool find_self_merge(token_id id, bpe_workspace& ws, std::vector<bpe_symbol>& syms) const {
     merge_loop(vocab.bytes(id), ws, syms);  // tokens are shorter than long pieces and never cut
     const bool yes = syms.size() == 1 && syms[0].id == id;
-    state.store(yes ? 1 : 2, std::memory_order_relaxed);
+    self_merges[id].store(yes ? 1 : 2, std::memory_order_relaxed);
     return yes;
   }
 
