@@ -1,8 +1,8 @@
 // Added tokens (special and not): found in the text before pre-tokenization, leftmost-longest,
 // as HF tokenizers' AddedVocabulary (Aho-Corasick, LeftmostLongest) and tiktoken's special
 // matching do. A byte trie walked from each candidate position is enough: added-token sets are
-// small, the first-byte filter (a SIMD scan) skips almost every position, and a walk ends at the first byte
-// no token continues with, so the cost is bounded by the longest token per position.
+// small, the first-byte filter (a SIMD scan) skips almost every position, and a walk ends at
+// the first byte no token continues with, so the cost is bounded by the longest token per position.
 #pragma once
 
 #include <tokenmeter/config.hpp>
