@@ -28,6 +28,14 @@ namespace detail::simd {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
+// 16 row bytes (any alignment) in every 128-bit block, as TableLookupBytes wants its table.
+template <class D>
+HWY_INLINE hn::Vec<D> row_table(D d, const std::uint8_t* HWY_RESTRICT rows) {
+  alignas(16) std::uint8_t copy[16];
+  for (int i = 0; i < 16; ++i) copy[i] = rows[i];
+  return hn::LoadDup128(d, copy);
+}
+
 // Number of leading bytes of [p, p + n) that are in the ASCII set `rows` (16 bytes).
 inline std::size_t ascii_set_prefix(const std::uint8_t* HWY_RESTRICT p, std::size_t n,
                                     const std::uint8_t* HWY_RESTRICT rows) {
@@ -35,16 +43,14 @@ inline std::size_t ascii_set_prefix(const std::uint8_t* HWY_RESTRICT p, std::siz
   const std::size_t lanes = hn::Lanes(d);
   // Bit (b >> 4) for ASCII; high nibbles 8..15 (non-ASCII) map to 0, i.e. never in the set.
   alignas(16) static constexpr std::uint8_t high_bit[16] = {1, 2, 4, 8, 16, 32, 64, 128, 0, 0, 0, 0, 0, 0, 0, 0};
-  alignas(16) std::uint8_t row_copy[16];
-  for (int i = 0; i < 16; ++i) row_copy[i] = rows[i];
-  const auto row_table = hn::LoadDup128(d, row_copy);
+  const auto rows_v = row_table(d, rows);
   const auto bit_table = hn::LoadDup128(d, high_bit);
   const auto low_nibble = hn::Set(d, std::uint8_t{0x0F});
   std::size_t i = 0;
   // The 16-entry table lookups need 16-byte blocks; a narrower target (SCALAR) uses the loop below.
   for (; lanes >= 16 && i + lanes <= n; i += lanes) {
     const auto v = hn::LoadU(d, p + i);
-    const auto row = hn::TableLookupBytes(row_table, hn::And(v, low_nibble));
+    const auto row = hn::TableLookupBytes(rows_v, hn::And(v, low_nibble));
     const auto bit = hn::TableLookupBytes(bit_table, hn::ShiftRight<4>(v));
     const auto outside = hn::Eq(hn::And(row, bit), hn::Zero(d));
     const intptr_t first = hn::FindFirstTrue(d, outside);
@@ -65,13 +71,8 @@ inline std::size_t byte_set_find(const std::uint8_t* HWY_RESTRICT p, std::size_t
   const hn::RebindToSigned<decltype(d)> di;
   const std::size_t lanes = hn::Lanes(d);
   alignas(16) static constexpr std::uint8_t bit_of[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
-  alignas(16) std::uint8_t low_copy[16], high_copy[16];
-  for (int i = 0; i < 16; ++i) {
-    low_copy[i] = rows_low[i];
-    high_copy[i] = rows_high[i];
-  }
-  const auto low_table = hn::LoadDup128(d, low_copy);
-  const auto high_table = hn::LoadDup128(d, high_copy);
+  const auto low_table = row_table(d, rows_low);
+  const auto high_table = row_table(d, rows_high);
   const auto bit_table = hn::LoadDup128(d, bit_of);
   const auto low_nibble = hn::Set(d, std::uint8_t{0x0F});
   std::size_t i = 0;
