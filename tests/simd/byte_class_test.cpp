@@ -66,7 +66,7 @@ void check_kernels() {
       ASSERT_EQ(ascii_prefix(buf.data() + off, buf.size() - off), scalar_ascii_prefix(buf.data() + off, buf.size() - off));
     }
   }
-  // Sets of any bytes (each byte in with probability 1/64 .. 1/2), found at every offset.
+  // Sets of any bytes (each byte in with probability 1/128 .. 1/4), found at every offset.
   for (int round = 0; round < 200; ++round) {
     std::vector<bool> in(256);
     byte_set_rows set;
