@@ -22,6 +22,7 @@
 
 #include <tokenmeter/bpe/vocab_table.hpp>
 #include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/hash.hpp>
 #include <tokenmeter/unicode/utf8.hpp>
 
 #include <algorithm>
@@ -68,15 +69,15 @@ class char_cut_table {
       }
       for (const side& d : sides) {
         if (!fragment) {
-          set(pairs_, bit_of(pair_key(d.left, d.right)));
+          set(pairs_, bit_of(key(d.left.data(), d.left.size() + d.right.size())));
           continue;
         }
         const char last = d.left.back(), lead = d.right[0];
         fragments_.set(byte_pair(last, lead));
         if (d.left_whole && !d.right_whole)
-          set(one_side_, one_side_bit(pair_key(d.left, std::string_view(&lead, 1))));
+          set(one_side_, one_side_bit(key(d.left.data(), d.left.size() + 1)));
         else if (!d.left_whole && d.right_whole)
-          set(one_side_, one_side_bit(pair_key(std::string_view(&last, 1), d.right)));
+          set(one_side_, one_side_bit(key(d.right.data() - 1, d.right.size() + 1)));
         else
           unkeyed_.set(byte_pair(last, lead));  // both sides partial, or between two whole characters
       }
@@ -95,13 +96,12 @@ class char_cut_table {
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE boundary classify(std::string_view piece, std::size_t a, std::size_t b) const noexcept {
     const std::size_t left = b - a, right = lead_length(piece[b]);
     if (continuation(piece[a]) || left != lead_length(piece[a]) || right > piece.size() - b) return boundary::fragment;
-    const std::string_view l = piece.substr(a, left), r = piece.substr(b, right);
-    const std::size_t bp = byte_pair(piece[b - 1], piece[b]);
-    if (fragments_.test(bp) &&
-        (unkeyed_.test(bp) || test(one_side_, one_side_bit(pair_key(l, r.substr(0, 1)))) ||
-         test(one_side_, one_side_bit(pair_key(l.substr(l.size() - 1), r)))))
+    const char* p = piece.data();
+    const std::size_t bp = byte_pair(p[b - 1], p[b]);
+    if (fragments_.test(bp) && (unkeyed_.test(bp) || test(one_side_, one_side_bit(key(p + a, left + 1))) ||
+                                test(one_side_, one_side_bit(key(p + b - 1, right + 1)))))
       return boundary::fragment;
-    return test(pairs_, bit_of(pair_key(l, r))) ? boundary::whole_chars : boundary::cut;
+    return test(pairs_, bit_of(key(p + a, left + right))) ? boundary::whole_chars : boundary::cut;
   }
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE bool spanned(std::string_view piece, std::size_t a, std::size_t b) const noexcept {
     return classify(piece, a, b) != boundary::cut;
@@ -123,12 +123,11 @@ class char_cut_table {
   }
 
  private:
-  // Two characters of at most 4 bytes each.
-  [[nodiscard]] static TOKENMETER_ALWAYS_INLINE std::uint64_t pair_key(std::string_view left, std::string_view right) noexcept {
-    std::uint32_t l = 0, r = 0;
-    std::memcpy(&l, left.data(), left.size());
-    std::memcpy(&r, right.data(), right.size());
-    return static_cast<std::uint64_t>(l) << 32 | r;
+  // The bytes around a boundary, at most 8: two whole characters (UTF-8 marks where the first
+  // ends, so the bytes alone identify the pair), or one whole character and the adjacent byte
+  // of the other (the two one-sided kinds may share a key: a collision only forgoes a cut).
+  [[nodiscard]] static TOKENMETER_ALWAYS_INLINE std::uint64_t key(const char* p, std::size_t n) noexcept {
+    return detail::load_short(p, n);
   }
   [[nodiscard]] static TOKENMETER_ALWAYS_INLINE std::size_t hash_bits(std::uint64_t key, unsigned shift) noexcept {
     return static_cast<std::size_t>(((key ^ (key >> 29)) * 0x9E3779B97F4A7C15ull) >> shift);

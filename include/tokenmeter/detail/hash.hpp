@@ -53,6 +53,21 @@ namespace detail {
   return a[0] == b[0] && a[n >> 1] == b[n >> 1] && a[n - 1] == b[n - 1];
 }
 
+// The n <= 8 bytes at p as a little-endian integer, high bytes zero, built in registers: two
+// overlapping fixed-size loads (or three byte loads below 4). A variable-length memcpy into a
+// stack word instead stores byte by byte and stalls the wider load that reads it back.
+[[nodiscard]] TOKENMETER_ALWAYS_INLINE std::uint64_t load_short(const char* p, std::size_t n) noexcept {
+  if (n >= 4) {
+    std::uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return static_cast<std::uint64_t>(lo) | static_cast<std::uint64_t>(hi) << (8 * (n - 4));
+  }
+  if (n == 0) return 0;
+  const auto byte = [&](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i); };
+  return byte(0) | byte(n >> 1) | byte(n - 1);
+}
+
 // Smallest power of two >= max(n * 2, 16): tables stay at most half full, so probes stay short.
 [[nodiscard]] inline std::size_t table_capacity_for(std::size_t n) noexcept {
   return std::bit_ceil(n * 2 < 16 ? std::size_t{16} : n * 2);
