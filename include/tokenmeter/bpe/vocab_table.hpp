@@ -150,23 +150,12 @@ class vocab_table {
     s.len = static_cast<std::uint16_t>(key.size());
     return s;
   }
-  // The first min(8, size) bytes, zero padded, with fixed-size loads only (a variable-length
-  // memcpy would be a library call on the hottest path). Byte order is irrelevant: it only
-  // has to be the same function at build and lookup time.
+  // The first min(8, size) bytes, zero padded. Byte order is irrelevant: it only has to be the
+  // same function at build and lookup time (and in compiled caches: little-endian).
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE static std::uint64_t load_prefix(std::string_view key) noexcept {
-    const auto* d = reinterpret_cast<const unsigned char*>(key.data());
-    const std::size_t n = key.size();
-    std::uint64_t p = 0;
-    if (n >= 8) {
-      std::memcpy(&p, d, 8);
-    } else if (n >= 4) {  // two overlapping 4-byte loads
-      std::uint32_t a, b;
-      std::memcpy(&a, d, 4);
-      std::memcpy(&b, d + n - 4, 4);
-      p = a | (static_cast<std::uint64_t>(b) << (8 * (n - 4)));
-    } else if (n > 0) {
-      p = d[0] | (static_cast<std::uint64_t>(d[n / 2]) << (8 * (n / 2))) | (static_cast<std::uint64_t>(d[n - 1]) << (8 * (n - 1)));
-    }
+    if (key.size() < 8) return detail::load_short(key.data(), key.size());
+    std::uint64_t p;
+    std::memcpy(&p, key.data(), 8);
     return p;
   }
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE bool same_key(const slot& s, const slot& probe, std::string_view key) const noexcept {
