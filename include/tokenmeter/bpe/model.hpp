@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bitset>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -61,6 +62,11 @@ struct bpe_model {
   // words.
   std::string split_marker;
   std::vector<char32_t> marker_preceders;  // sorted
+  // Code-point unit: each ASCII character's token (no_token if none), and whether a cut before
+  // the marker is safe with it on the left; filled by prepare() from the two above, so the
+  // common cases cost a load instead of a vocabulary probe.
+  std::array<token_id, 128> ascii_chars{};
+  std::bitset<128> ascii_cut_safe;
   // Pieces of at least this many bytes go to the left-to-right encoder (bpe/backtrack.hpp),
   // whose tables are built on the first such piece: 75-250 ms for our vocabularies. The heap
   // merge costs ~0.1-1 us per byte, so below ~64 KiB building the tables would cost more than
@@ -132,6 +138,13 @@ struct bpe_model {
       std::sort(marker_preceders.begin(), marker_preceders.end());
       marker_preceders.erase(std::unique(marker_preceders.begin(), marker_preceders.end()), marker_preceders.end());
     }
+    ascii_chars.fill(no_token);
+    ascii_cut_safe.reset();
+    for (std::size_t b = 0; b < 128; ++b) {
+      const char c = static_cast<char>(b);
+      if (unit == symbol_unit::code_point) ascii_chars[b] = vocab.find(std::string_view(&c, 1));
+      ascii_cut_safe[b] = cut_safe_after(std::string_view(&c, 1));
+    }
     // Code-point models qualify when a character without a token becomes symbols (byte fallback
     // or unk) rather than vanishing: then it can be a merge barrier (checked when the tables are
     // built), and the text between such characters is encoded on its own.
@@ -159,26 +172,36 @@ struct bpe_model {
   template <class Sink>
   bool encode_piece(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms, piece_cache* cache,
                     Sink&& sink) const {
-    if (split_marker.empty() || piece.size() <= split_marker.size()) return encode_part(piece, ws, syms, cache, sink);
+    const std::size_t m = split_marker.size();
+    if (m == 0 || piece.size() <= m) return encode_part(piece, ws, syms, cache, sink);
+    // The marker found inline (first byte, then the rest): markers are a few bytes apart, where
+    // a library find pays a call and a memcmp for each.
+    const char first = split_marker[0];
     std::size_t start = 0;
-    for (std::size_t at = piece.find(split_marker, 1); at != std::string_view::npos;
-         at = piece.find(split_marker, at + split_marker.size())) {
-      if (!safe_cut_before(piece, at)) continue;
-      if (!encode_part(piece.substr(start, at - start), ws, syms, cache, sink)) return false;
-      start = at;
+    for (std::size_t at = 1; at + m <= piece.size(); ++at) {
+      if (piece[at] != first || !detail::bytes_equal(piece.data() + at + 1, split_marker.data() + 1, m - 1)) continue;
+      if (safe_cut_before(piece, at)) {
+        if (!encode_part(piece.substr(start, at - start), ws, syms, cache, sink)) return false;
+        start = at;
+      }
+      at += m - 1;
     }
     return encode_part(piece.substr(start), ws, syms, cache, sink);
   }
 
   // Is it safe to merge piece[..at) and piece[at..) separately (piece[at..] starts with the marker)?
-  [[nodiscard]] bool safe_cut_before(std::string_view piece, std::size_t at) const noexcept {
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE bool safe_cut_before(std::string_view piece, std::size_t at) const noexcept {
+    const auto last = static_cast<unsigned char>(piece[at - 1]);
+    if (last < 0x80) return ascii_cut_safe[last];
     std::size_t prev = at - 1;
     while (prev > 0 && (static_cast<unsigned char>(piece[prev]) & 0xC0) == 0x80) --prev;
-    const std::string_view left_char = piece.substr(prev, at - prev);
+    return cut_safe_after(piece.substr(prev, at - prev));
+  }
+  // The left symbol must be the character itself (not byte fallback or unk, whose token
+  // strings end in '>'), and no token may contain it followed by the marker.
+  [[nodiscard]] bool cut_safe_after(std::string_view left_char) const noexcept {
     std::size_t i = 0;
     const char32_t cp = next_code_point(left_char, i);
-    // The left symbol must be the character itself (not byte fallback or unk, whose token
-    // strings end in '>'), and no token may contain it followed by the marker.
     return vocab.find(left_char) != no_token &&
            !std::binary_search(marker_preceders.begin(), marker_preceders.end(), cp);
   }
@@ -448,7 +471,13 @@ struct bpe_model {
     }
     for (std::size_t i = 0; i < n;) {
       const auto start = static_cast<std::uint32_t>(i);
-      i += utf8_sequence_length(static_cast<unsigned char>(piece[i]));
+      const auto lead = static_cast<unsigned char>(piece[i]);
+      if (lead < 0x80 && ascii_chars[lead] != no_token) {
+        syms.push_back({ascii_chars[lead], start, start + 1});
+        ++i;
+        continue;
+      }
+      i += utf8_sequence_length(lead);
       if (i > n) i = n;
       const auto end = static_cast<std::uint32_t>(i);
       const token_id id = vocab.find(piece.substr(start, end - start));

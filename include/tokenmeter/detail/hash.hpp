@@ -35,7 +35,7 @@ namespace detail {
 }
 
 [[nodiscard]] TOKENMETER_ALWAYS_INLINE std::uint64_t hash_u64(std::uint64_t v) noexcept {
-  return XXH3_64bits(&v, sizeof v);
+  return hash_bytes(std::string_view(reinterpret_cast<const char*>(&v), sizeof v));
 }
 
 // Equality of two byte ranges of length n, inlined: keys are short (a few bytes) and a libc
