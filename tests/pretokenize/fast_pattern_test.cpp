@@ -82,6 +82,9 @@ std::vector<std::string> known_patterns() {
   pats.push_back(std::string(pretokenize::gpt2_pattern));
   pats.push_back(R"([\p{L}--\p{Lu}]{2,4}|\p{Lu}?\p{Ll}*|[0-9a-f]{2}|\d+|[^\p{Han}\s&&\P{N}]+|\s)");
   pats.push_back(R"(\p{Han}+|\P{Han}{1,5}(?!\p{Han}))");
+  // One class repeated (the engine's run path), with a minimum above one.
+  pats.push_back(R"(\p{L}{2,4})");
+  pats.push_back(R"([0-9a-fα-ω一-龥]{3}+)");
   return pats;
 }
 
@@ -136,6 +139,26 @@ TEST(FastPattern, MatchesOracleOnLongRuns) {
       const auto want = oracle_spans(re, t);
       ASSERT_EQ(fast_spans(re, t), want) << "pattern " << p;
       if (re.has_shape_scanner()) ASSERT_EQ(generic_spans(re, t), want) << "generic engine, pattern " << p;
+    }
+  }
+}
+
+// Classes that hold part of a Unicode kind are resolved per 64-code-point block where they
+// hold all or none of it: texts drawn from windows around blocks the classes hold in part
+// (U+9FA5 ends DeepSeek's CJK range mid-block) and in whole.
+TEST(FastPattern, MatchesOracleAroundPartlyHeldBlocks) {
+  std::mt19937 rng(1205);
+  const std::vector<std::pair<char32_t, char32_t>> windows = {
+      {0x9F70, 0x9FD0}, {0x4DF0, 0x4E10}, {0x3030, 0x3110}, {0x0370, 0x0400}, {0xFF00, 0xFF70}};
+  for (const char* p : {R"([一-龥぀-ゟ゠-ヿ]+)", R"(\p{N}{1,3})", R"([一-龥]{2,3}|[α-ω]+|\p{L})", R"([ͱ-ϻ぀-ゖ]+|\s)"}) {
+    const auto re = split_regex::compile(p).value_or_throw();
+    ASSERT_TRUE(re.has_fast_engine()) << p;
+    for (int k = 0; k < 2000; ++k) {
+      const auto& [lo, hi] = windows[static_cast<std::size_t>(k) % windows.size()];
+      std::uniform_int_distribution<std::uint32_t> cp(lo, hi), len(1, 30);
+      std::string text;
+      for (std::uint32_t i = len(rng); i > 0; --i) append_utf8(text, rng() % 5 == 0 ? U' ' : static_cast<char32_t>(cp(rng)));
+      ASSERT_EQ(fast_spans(re, text), oracle_spans(re, text)) << "pattern " << p << "\ntext " << text;
     }
   }
 }

@@ -69,6 +69,7 @@ class fast_pattern {
   // backtracking engine's find_iter for a pattern that cannot match the empty string.
   template <class F>
   bool for_each_match(std::string_view text, F&& f) const {
+    if (run_bit_ != 0) return for_each_run(text, f);
     const std::size_t n = text.size();
     std::size_t pos = 0;
     std::uint32_t misses = 0;  // ASCII positions in a row where nothing started
@@ -105,6 +106,36 @@ class fast_pattern {
 
 
  private:
+  // A pattern that is one class repeated (DeepSeek's \p{N}{1,3} and [一-龥぀-ゟ゠-ヿ]+ steps):
+  // a match starts at each character of the class and takes up to max of them; a run shorter
+  // than min matches nowhere inside it, so the search resumes after it.
+  template <class F>
+  bool for_each_run(std::string_view text, F& f) const {
+    const std::size_t n = text.size();
+    const node& item = alternatives_[0][0];
+    std::size_t pos = 0;
+    while (pos < n) {
+      if (static_cast<unsigned char>(text[pos]) < 0x80 && !(ascii_[static_cast<unsigned char>(text[pos])] & run_bit_)) {
+        pos += detail::simd::ascii_set_prefix(reinterpret_cast<const std::uint8_t*>(text.data()) + pos, n - pos,
+                                              no_start_.data());
+        continue;
+      }
+      std::size_t end = pos, next = pos;
+      std::uint32_t count = 0;
+      while (end < n && count < item.max && (step(text, next) & run_bit_)) {
+        end = next;
+        ++count;
+      }
+      if (count == 0) {
+        pos = next;  // a non-ASCII character outside the class
+        continue;
+      }
+      if (count >= item.min && !detail::invoke_continue(f, pos, end)) return false;
+      pos = end;
+    }
+    return true;
+  }
+
   struct cont {
     const sequence* s;
     std::size_t i;
@@ -116,6 +147,12 @@ class fast_pattern {
     if (cp < 128) return ascii_[cp];
     const std::uint8_t k = kinds_->kind(cp);
     std::uint32_t m = kind_full_[k];
+    if (kind_mixed_[k] == 0) return m;
+    if (cp < bmp) {
+      // A class that holds all or none of this 64-code-point block answers for the block.
+      const block_classes& b = blocks_[cp >> block_bits];
+      if ((kind_mixed_[k] & b.partial) == 0) return m | (kind_mixed_[k] & b.whole);
+    }
     for (std::uint32_t mixed = kind_mixed_[k]; mixed != 0; mixed &= mixed - 1) {
       const int c = std::countr_zero(mixed);
       if (sets_[static_cast<std::size_t>(c)].contains(cp)) m |= 1u << c;
@@ -237,6 +274,7 @@ class fast_pattern {
     ascii_.fill(0);
     kind_full_.fill(0);
     kind_mixed_.fill(0);
+    blocks_.fill({});
     for (std::size_t c = 0; c < sets_.size(); ++c) {
       const std::uint32_t bit = 1u << c;
       for (char32_t cp = 0; cp < 128; ++cp)
@@ -259,6 +297,19 @@ class fast_pattern {
         if (state[k] == 1) kind_full_[k] |= bit;
         if (state[k] == 3) kind_mixed_[k] |= bit;
       }
+      // Per BMP block: does the class hold all of its code points, or some?
+      std::array<std::uint32_t, bmp / block_size> covered{};
+      for (const auto& r : ranges)
+        for (char32_t first = r.first; first <= r.last && first < bmp;) {
+          const char32_t block_end = (first | (block_size - 1)) + 1;
+          const char32_t end = std::min<char32_t>(r.last + 1, block_end);
+          covered[first >> block_bits] += end - first;
+          first = end;
+        }
+      for (std::size_t b = 0; b < covered.size(); ++b) {
+        if (covered[b] == block_size) blocks_[b].whole |= bit;
+        else if (covered[b] != 0) blocks_[b].partial |= bit;
+      }
     }
     first_.clear();
     std::uint32_t any_first = 0;
@@ -267,6 +318,9 @@ class fast_pattern {
       any_first |= first_.back();
     }
     no_start_ = detail::simd::make_ascii_set([&](unsigned char b) { return (ascii_[b] & any_first) == 0; });
+    run_bit_ = 0;
+    if (alternatives_.size() == 1 && alternatives_[0].size() == 1 && alternatives_[0][0].type == node::cls)
+      run_bit_ = 1u << alternatives_[0][0].cls_index;
   }
 
   // ---- parsing ---------------------------------------------------------------------------------
@@ -546,6 +600,15 @@ class fast_pattern {
   const unicode::kind_table* kinds_ = &unicode::kind_table::instance();  // skips the static guard per character
   std::array<std::uint32_t, 128> ascii_{};
   std::array<std::uint32_t, unicode::kind_count> kind_full_{}, kind_mixed_{};
+  // Classes that hold part of a kind (DeepSeek's [一-龥぀-ゟ゠-ヿ] holds part of the letters)
+  // are resolved by 64-code-point block in the BMP, so a Chinese text is not a range search
+  // per character.
+  static constexpr char32_t block_bits = 6, block_size = char32_t{1} << block_bits, bmp = 0x10000;
+  struct block_classes {
+    std::uint32_t whole = 0, partial = 0;
+  };
+  std::array<block_classes, bmp / block_size> blocks_{};
+  std::uint32_t run_bit_ = 0;  // the class's bit if the pattern is one class repeated (for_each_run)
 };
 
 }  // namespace pretokenize
