@@ -30,7 +30,6 @@
 #include <bit>
 #include <bitset>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <vector>
 

@@ -16,8 +16,8 @@
 
 #include <algorithm>
 #include <array>
-#include <bitset>
 #include <atomic>
+#include <bitset>
 #include <memory>
 #include <mutex>
 #include <cstdio>
