@@ -287,8 +287,9 @@ TEST(check, chat_json_and_jsonl_use_the_request_accounting) {
     EXPECT_EQ(chat_file["models"][model]["tokens"], lib_request(model, chat)) << model;
     const std::uint64_t t1 = lib_request(model, q1), t2 = lib_request(model, q2);
     EXPECT_EQ(batch["models"][model]["tokens"], t1 + t2) << model;
-    if (model != "qwen3-8b")  // the only one without a rate card
+    if (model != "qwen3-8b") {  // the only one without a rate card
       EXPECT_EQ(batch["models"][model]["cost"], tp::format_amount(lib_cost_femto(model, t1, 100) + lib_cost_femto(model, t2, 100))) << model;
+    }
   }
   // Documented overheads are an estimate for OpenAI; a published template is exact.
   EXPECT_EQ(model_entry(r, "gpt-4o")["chat"]["method"], "openai_documented");
