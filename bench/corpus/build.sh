@@ -11,9 +11,10 @@
 #   mixed.txt  ~9 MB: all of the above
 # Each slice is capped (SLICE_BYTES, default 2 MB) and built in a fixed order, so every run of
 # this script on a machine with the same packages produces the same files.
-#   bench/corpus/build.sh [OUTDIR]       (needs the packages scripts/bench installs)
+#   bench/corpus/build.sh [OUTDIR]       (installs its packages: scripts/install-deps --bench-corpus)
 set -eu  # no pipefail: `head -c` closing a pipe early is expected here
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+"$here/scripts/install-deps" --bench-corpus
 out="${1:-$here/build/bench-corpus}"
 cap="${SLICE_BYTES:-2000000}"
 mkdir -p "$out/runs"
@@ -25,17 +26,19 @@ man_text() {
     sed -e '/^[.'"'"']/d' -e 's/\\f[BIRP]//g' -e 's/\\f(..//g' -e 's/\\-/-/g' -e 's/\\(em/—/g' -e 's/\\(en/–/g' \
         -e 's/\\&//g' -e 's/\\[,\/]//g' -e 's/\\e/\\/g' -e 's/\\ / /g'
 }
+# The Node.js API docs in Markdown: NodeSource's nodejs ships them plain, Debian's nodejs-doc gzipped.
+node_docs() { find /usr/share/doc/nodejs/api \( -name '*.md' -o -name '*.md.gz' \) | sort | xargs zcat -f; }
 cap_to() { head -c "$cap" | iconv -f UTF-8 -t UTF-8 -c || true; }
 
 {
   cat /usr/share/common-licenses/{GPL-3,LGPL-3,Apache-2.0,MPL-2.0,GFDL-1.3,Artistic,GPL-2,LGPL-2.1} 2>/dev/null || true
-  find /usr/share/doc/nodejs/api -name '*.md' | sort | xargs cat | awk '/^```/{code=!code; next} !code' | grep -v '^\s*[|<\[]'
+  node_docs | awk '/^```/{code=!code; next} !code' | grep -v '^\s*[|<\[]'
 } | cap_to > "$out/en.txt"
 
 {
   cat /usr/include/unicode/{unistr,uniset,regex,normalizer2,ucol,ubidi,ucnv,udat,unum,uchar}.h 2>/dev/null || true
   cat /usr/include/nlohmann/json.hpp 2>/dev/null || true
-  find /usr/share/doc/nodejs/api -name '*.md' | sort | xargs cat | awk '/^```/{code=!code; next} code'
+  node_docs | awk '/^```/{code=!code; next} code'
 } | cap_to > "$out/code.txt"
 
 { man_text /usr/share/man/zh_CN; cat /usr/share/games/fortunes/zh/* 2>/dev/null || true; } | cap_to > "$out/zh.txt"
