@@ -5,7 +5,9 @@
 //   build-bench/bench/tokenize_bench --benchmark_filter='^encode/qwen3/'
 //   build-bench/bench/tokenize_bench --benchmark_filter='^load/'
 //
-// Names: encode|count|count_up_to/<family>/<slice> and load/<family>/source|compiled.
+// Names: encode|count|count_up_to/<family>/<slice>, load/<family>/source|compiled, and
+// utf8_check/<slice> (find_invalid_utf8, the first stage every input goes through).
+// SIMD kernels are dispatched at run time, as in the CLI (label: the Highway target).
 // Reported: bytes_per_second (MB/s of input) and tokens/s. For count_up_to the limit is ~10% of
 // the slice's tokens; its bytes_per_second is the whole slice's size over the time to answer
 // "is this text within the limit", so it shows how early counting stops (label: limit=N).
@@ -13,6 +15,11 @@
 // The corpus is built by bench/corpus/build.sh into build/bench-corpus (TOKENMETER_BENCH_CORPUS
 // overrides the directory). A missing corpus file or vocabulary makes the benchmark report an
 // error (SkipWithError); nothing passes silently. Timings are reported, never asserted.
+// Runtime SIMD dispatch (TOKENMETER_HWY_DYNAMIC_DISPATCH, bench/CMakeLists.txt): this file
+// compiles the kernels for every target, as the CLI's simd_dispatch.cpp does.
+#define TOKENMETER_HWY_DISPATCH_IMPLEMENTATION
+#include <tokenmeter/simd_dispatch.hpp>
+
 #include <benchmark/benchmark.h>
 
 #include <tokenmeter/tokenmeter.hpp>
@@ -199,6 +206,21 @@ void run_text_benchmark(benchmark::State& state, const std::string& family, cons
       benchmark::Counter(state.iterations() == 0 ? 0.0 : static_cast<double>(tokens) / static_cast<double>(state.iterations()));
 }
 
+void run_utf8_check_benchmark(benchmark::State& state, const std::string& rel) {
+  const auto& t = corpus_file(rel);
+  if (!t.error.empty()) {
+    state.SkipWithError(t.error.c_str());
+    return;
+  }
+  const std::string* text = &t.data;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(text);  // an opaque pointer: the call cannot be hoisted out of the loop
+    benchmark::DoNotOptimize(tokenmeter::find_invalid_utf8(*text));
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(t.data.size()));
+  state.SetLabel(tokenmeter::detail::simd::target_name());
+}
+
 // Drops every tokenizer the library's per-process cache holds, so the next load_family really
 // loads. (Tokenizers the text benchmarks use stay alive through tokenizer_for's own map.)
 void clear_library_cache() {
@@ -276,6 +298,10 @@ void run_load_benchmark(benchmark::State& state, const std::string& family, bool
       }
     }
   }
+  for (const auto& [slice, rel] : kSlices)
+    benchmark::RegisterBenchmark(("utf8_check/" + slice).c_str(),
+                                 [rel = rel](benchmark::State& s) { run_utf8_check_benchmark(s, rel); })
+        ->Unit(benchmark::kMicrosecond);
   for (const auto& family : kFamilies) {
     for (const bool compiled : {false, true}) {
       benchmark::RegisterBenchmark(("load/" + family + (compiled ? "/compiled" : "/source")).c_str(),

@@ -14,12 +14,13 @@
 #endif
 
 #undef HWY_TARGET_INCLUDE
-#define HWY_TARGET_INCLUDE "tokenmeter/detail/simd/byte_class-inl.h"
+#define HWY_TARGET_INCLUDE "tokenmeter/detail/simd/kernels-inl.h"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep: the kernels for every non-static target
 #include <hwy/highway.h>
-#include <tokenmeter/detail/simd/byte_class-inl.h>  // and for the static target
+#include <tokenmeter/detail/simd/kernels-inl.h>  // and for the static target
 
 #include <tokenmeter/detail/simd/byte_class.hpp>
+#include <tokenmeter/detail/simd/utf8_check.hpp>
 
 #if HWY_ONCE
 TOKENMETER_BEGIN_NAMESPACE
@@ -28,6 +29,7 @@ namespace detail::simd {
 HWY_EXPORT(ascii_set_prefix);
 HWY_EXPORT(ascii_prefix);
 HWY_EXPORT(byte_set_find);
+HWY_EXPORT(utf8_valid_prefix);
 
 std::size_t ascii_set_prefix(const std::uint8_t* p, std::size_t n, const std::uint8_t* rows) noexcept {
   return HWY_DYNAMIC_DISPATCH(ascii_set_prefix)(p, n, rows);
@@ -38,6 +40,9 @@ std::size_t ascii_prefix(const std::uint8_t* p, std::size_t n) noexcept {
 std::size_t byte_set_find(const std::uint8_t* p, std::size_t n, const std::uint8_t* rows_low,
                           const std::uint8_t* rows_high) noexcept {
   return HWY_DYNAMIC_DISPATCH(byte_set_find)(p, n, rows_low, rows_high);
+}
+std::size_t utf8_valid_prefix(const std::uint8_t* p, std::size_t n) noexcept {
+  return HWY_DYNAMIC_DISPATCH(utf8_valid_prefix)(p, n);
 }
 const char* target_name() noexcept {
   // The chosen target is the best one both compiled here and supported by this CPU.

@@ -2,6 +2,8 @@
 // compiled (runtime dispatch, so each target is forced in turn) and through the static path.
 #include <tokenmeter/detail/simd/byte_class.hpp>
 
+#include "each_target.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -9,9 +11,6 @@
 #include <string>
 #include <vector>
 
-#ifdef TOKENMETER_HWY_DYNAMIC_DISPATCH
-#include <hwy/targets.h>
-#endif
 
 namespace {
 using namespace tokenmeter::detail::simd;
@@ -113,24 +112,4 @@ void check_kernels() {
 #else
 #define TOKENMETER_BYTE_CLASS_SUITE ByteClassStaticDispatch
 #endif
-TEST(TOKENMETER_BYTE_CLASS_SUITE, KernelsEqualScalarDefinition) {
-#ifdef TOKENMETER_HWY_DYNAMIC_DISPATCH
-  // Every target compiled here that this CPU can run, forced one at a time.
-  const std::int64_t usable = hwy::SupportedTargets() & HWY_TARGETS;
-  int tested = 0;
-  for (std::int64_t rest = usable; rest != 0; rest &= rest - 1) {
-    const std::int64_t target = rest & -rest;
-    hwy::SetSupportedTargetsForTest(target);
-    SCOPED_TRACE(hwy::TargetName(target));
-    EXPECT_STREQ(target_name(), hwy::TargetName(target));
-    check_kernels();
-    ++tested;
-  }
-  hwy::SetSupportedTargetsForTest(0);
-  std::printf("byte-class kernels checked on %d targets\n", tested);
-  EXPECT_GE(tested, 2);  // at least one SIMD target and the scalar fallback
-#else
-  std::printf("byte-class kernels checked on the static target %s\n", target_name());
-  check_kernels();
-#endif
-}
+TEST(TOKENMETER_BYTE_CLASS_SUITE, KernelsEqualScalarDefinition) { check_on_each_target("byte-class kernels", check_kernels); }

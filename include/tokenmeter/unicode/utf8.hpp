@@ -5,6 +5,7 @@
 
 #include <tokenmeter/config.hpp>
 #include <tokenmeter/detail/simd/byte_class.hpp>
+#include <tokenmeter/detail/simd/utf8_check.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -38,10 +39,13 @@ namespace detail {
 }  // namespace detail
 
 // Offset of the first ill-formed byte sequence, or utf8_npos if `s` is valid UTF-8.
+// The SIMD kernel vouches for a prefix a vector at a time; the bytes after it (a tail shorter
+// than a vector, or from the character before the vector that holds an error) are decoded one
+// sequence at a time, which also gives the error's exact offset.
 [[nodiscard]] inline std::size_t find_invalid_utf8(std::string_view s) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
-  std::size_t i = 0;
+  std::size_t i = detail::simd::utf8_valid_prefix(p, n);
   while (i < n) {
     i += detail::ascii_prefix(p + i, n - i);
     if (i >= n) break;
