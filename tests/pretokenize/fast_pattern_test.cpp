@@ -92,7 +92,9 @@ std::vector<std::string> known_patterns() {
 
 TEST(FastPattern, EveryFamilyPatternUsesTheFastEngine) {
   for (const auto& [id, fam] : manifest::embedded().families())
-    if (!fam.pattern.empty()) EXPECT_TRUE(split_regex::compile(fam.pattern).value_or_throw().has_fast_engine()) << id;
+    if (!fam.pattern.empty()) {
+      EXPECT_TRUE(split_regex::compile(fam.pattern).value_or_throw().has_fast_engine()) << id;
+    }
   EXPECT_TRUE(split_regex::compile(pretokenize::gpt2_pattern).value_or_throw().has_fast_engine());
 }
 
@@ -114,7 +116,9 @@ TEST(FastPattern, MatchesOracleOnRandomText) {
       const std::string text = random_text(rng, 40);
       const auto want = oracle_spans(re, text);
       ASSERT_EQ(fast_spans(re, text), want) << "pattern " << p << "\ntext " << text;
-      if (re.has_shape_scanner()) ASSERT_EQ(generic_spans(re, text), want) << "generic engine, pattern " << p << "\ntext " << text;
+      if (re.has_shape_scanner()) {
+        ASSERT_EQ(generic_spans(re, text), want) << "generic engine, pattern " << p << "\ntext " << text;
+      }
     }
   }
 }
@@ -138,7 +142,9 @@ TEST(FastPattern, MatchesOracleOnLongRuns) {
     for (const auto& t : texts) {
       const auto want = oracle_spans(re, t);
       ASSERT_EQ(fast_spans(re, t), want) << "pattern " << p;
-      if (re.has_shape_scanner()) ASSERT_EQ(generic_spans(re, t), want) << "generic engine, pattern " << p;
+      if (re.has_shape_scanner()) {
+        ASSERT_EQ(generic_spans(re, t), want) << "generic engine, pattern " << p;
+      }
     }
   }
 }

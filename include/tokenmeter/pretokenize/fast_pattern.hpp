@@ -122,7 +122,7 @@ class fast_pattern {
       }
       std::size_t end = pos, next = pos;
       std::uint32_t count = 0;
-      while (end < n && count < item.max && (step(text, next) & run_bit_)) {
+      while (end < n && count < item.max && in_run_class(text, next)) {
         end = next;
         ++count;
       }
@@ -134,6 +134,23 @@ class fast_pattern {
       pos = end;
     }
     return true;
+  }
+
+  // Whether the character at pos is in the run class (for_each_run), and the position after it.
+  TOKENMETER_ALWAYS_INLINE bool in_run_class(std::string_view t, std::size_t& pos) const noexcept {
+    const auto b = static_cast<unsigned char>(t[pos]);
+    if (b >= 0xC2 && b < 0xF0) {
+      const bool three = b >= 0xE0;
+      if (pos + (three ? 2 : 1) < t.size()) {
+        const std::size_t block = three ? (b & 0x0Fu) << 6 | (static_cast<unsigned char>(t[pos + 1]) & 0x3Fu) : b & 0x1Fu;
+        const run_block r = run_blocks_[block];
+        if (r != run_block::mixed) {
+          pos += three ? 3 : 2;
+          return r == run_block::all;
+        }
+      }
+    }
+    return (step(t, pos) & run_bit_) != 0;
   }
 
   struct cont {
@@ -321,6 +338,13 @@ class fast_pattern {
     run_bit_ = 0;
     if (alternatives_.size() == 1 && alternatives_[0].size() == 1 && alternatives_[0][0].type == node::cls)
       run_bit_ = 1u << alternatives_[0][0].cls_index;
+    if (run_bit_ != 0)
+      for (std::size_t b = 0; b < run_blocks_.size(); ++b) {
+        std::size_t in = 0;
+        for (char32_t cp = static_cast<char32_t>(b << block_bits); cp < ((b + 1) << block_bits); ++cp)
+          in += (mask_of(cp) & run_bit_) != 0;
+        run_blocks_[b] = in == 0 ? run_block::none : in == block_size ? run_block::all : run_block::mixed;
+      }
   }
 
   // ---- parsing ---------------------------------------------------------------------------------
@@ -609,6 +633,10 @@ class fast_pattern {
   };
   std::array<block_classes, bmp / block_size> blocks_{};
   std::uint32_t run_bit_ = 0;  // the class's bit if the pattern is one class repeated (for_each_run)
+  // For that class, per BMP block: none, all or some of its code points are in it, so most
+  // two- and three-byte characters are answered from their first two bytes, undecoded.
+  enum class run_block : std::uint8_t { none, all, mixed };
+  std::array<run_block, bmp / block_size> run_blocks_{};
 };
 
 }  // namespace pretokenize
