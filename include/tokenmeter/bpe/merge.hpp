@@ -71,6 +71,34 @@ struct byte_pair_rules {
   }
 };
 
+// A memo of a rules policy's answers keyed by the two symbols' ids, for the merge loop: one load
+// from a table that stays in L2 (512 KiB), where the vocabulary or pair table hashes a key and
+// probes several MiB. Used for tiktoken's rank rules in byte-level models, where it is exact:
+// a symbol's bytes are its token's bytes, so the two ids decide the concatenation.
+// A per-thread, per-tokenizer table (bpe/piece_cache.hpp owns it), so no entry outlives its model.
+struct pair_memo_entry {
+  std::uint64_t key = 0;  // 0: empty (a filled key has bit 48 set; ids are below 2^24)
+  merge_rule rule{};
+};
+inline constexpr std::size_t pair_memo_bits = 15;
+
+template <class Base>
+struct memo_rules {
+  Base base;
+  pair_memo_entry* memo;
+  TOKENMETER_ALWAYS_INLINE bool pair(std::string_view piece, const bpe_symbol& a, const bpe_symbol& b,
+                                     merge_rule& out) const noexcept {
+    const std::uint64_t key = std::uint64_t{1} << 48 | static_cast<std::uint64_t>(a.id) << 24 | b.id;
+    pair_memo_entry& e = memo[(key * 0x9E3779B97F4A7C15ull) >> (64 - pair_memo_bits)];
+    if (e.key != key) {
+      e.key = key;
+      if (!base.pair(piece, a, b, e.rule)) e.rule = {0xFFFFFFFFu, no_token};
+    }
+    out = e.rule;
+    return out.priority != 0xFFFFFFFFu;
+  }
+};
+
 // Scratch space reused across calls (one per thread); never shared between threads.
 struct bpe_workspace {
   struct candidate {

@@ -2,14 +2,18 @@
 // the vocabulary lacks (e.g. " tokenizer" -> " token" "izer") are merged once, then copied.
 // The parts a CJK piece is cut into (bpe_model::merge_between_cuts) share it: an entry is what
 // the merge loop gives its bytes alone, whoever filled it.
-// Direct-mapped and fixed size (1 MiB per thread per tokenizer in use, at most four), keyed
-// by the piece's bytes (compared in full), so a hit is exact by construction. The size: English
+// Direct-mapped and fixed size (1 MiB, 1.5 with the pair memo below, per thread per tokenizer
+// in use, at most four), keyed by the piece's bytes (compared in full), so a hit is exact by
+// construction. The size: English
 // prose holds 5-8K distinct pieces that are not tokens per 2 MB (o200k_base, qwen3,
 // deepseek-v3), which a 4096-entry table kept evicting. 16384 entries count 2-6% faster on a
 // first pass over 9 MB of mixed text and 10-14% faster on text seen before (the bench's
 // repeated passes, and a service's recurring vocabulary); 32768 added little more.
+// It also holds the merge loop's pair memo (bpe/merge.hpp, 512 KiB), which lives as long as the
+// cache and is cleared with it, so its answers always belong to this tokenizer.
 #pragma once
 
+#include <tokenmeter/bpe/merge.hpp>
 #include <tokenmeter/config.hpp>
 #include <tokenmeter/detail/hash.hpp>
 #include <tokenmeter/types.hpp>
@@ -48,7 +52,10 @@ class piece_cache {
 
   void clear() noexcept {
     for (entry& e : table_) e.len = 0xFF;  // no piece has this length
+    pair_memo_.fill({});
   }
+
+  [[nodiscard]] pair_memo_entry* pair_memo() noexcept { return pair_memo_.data(); }
 
   // The calling thread's cache for the tokenizer with this unique id.
   static piece_cache& for_tokenizer(std::uint64_t tokenizer_id) {
@@ -79,6 +86,7 @@ class piece_cache {
   };
   static_assert(sizeof(entry) == 64);
   std::array<entry, entries> table_{};
+  std::array<pair_memo_entry, std::size_t{1} << pair_memo_bits> pair_memo_{};
 };
 
 TOKENMETER_END_NAMESPACE
