@@ -74,7 +74,8 @@ struct byte_pair_rules {
 // A memo of a rules policy's answers keyed by the two symbols' ids, for the merge loop: one load
 // from a table that stays in L2 (512 KiB), where the vocabulary or pair table hashes a key and
 // probes several MiB. Used for tiktoken's rank rules in byte-level models, where it is exact:
-// a symbol's bytes are its token's bytes, so the two ids decide the concatenation.
+// a symbol's bytes are its token's bytes, so the two ids decide the concatenation; and only for
+// the parts of cut (non-ASCII) pieces, whose character pairs repeat across parts.
 // A per-thread, per-tokenizer table (bpe/piece_cache.hpp owns it), so no entry outlives its model.
 struct pair_memo_entry {
   std::uint64_t key = 0;  // 0: empty (a filled key has bit 48 set; ids are below 2^24)
