@@ -94,6 +94,7 @@ class unicode_normal_form {
         const unsigned char b = p[i];
         // Two- and three-byte characters from the table; anything else (supplementary planes,
         // or bytes that are not UTF-8, which callers do not pass) goes to ICU with the run.
+        // (Decoded inline: next_code_point's U8_NEXT measured 3-6% slower on qwen3 Japanese.)
         if (b >= 0xC2 && b < 0xE0 && i + 1 < n) {
           quick_yes = quick_yes && yes_starter[(b & 0x1Fu) << 6 | (p[i + 1] & 0x3Fu)];
           i += 2;
