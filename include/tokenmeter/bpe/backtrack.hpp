@@ -116,6 +116,16 @@ class backtrack_tables {
     first2_.assign(65537, 0);
     for (const entry& e : sorted_) ++first2_[key2(vocab.bytes(e.id).data()) + 1];
     for (std::size_t k = 1; k < first2_.size(); ++k) first2_[k] += first2_[k - 1];
+    // Large groups: where each third byte's tokens start, so the widest search is a lookup.
+    third_at_.assign(65536, no_third);
+    for (std::uint32_t k = 0; k < 65536; ++k) {
+      const std::uint32_t lo = first2_[k], hi = first2_[k + 1];
+      if (hi - lo <= third_min_group || hi - lo > 0xFFFF) continue;
+      third_at_[k] = static_cast<std::uint32_t>(third_.size());
+      const std::uint32_t from = sorted_[lo].len == 2 ? lo + 1 : lo;
+      for (unsigned c = 0; c <= 256; ++c)
+        third_.push_back(static_cast<std::uint16_t>(first_not_below(from, hi, 2, c) - lo));
+    }
     for (const entry& e : sorted_) {
       const std::string_view b = vocab.bytes(e.id);
       nodes_[e.id].shorter = longest(reinterpret_cast<const unsigned char*>(b.data()), b.size() - 1);
@@ -133,12 +143,19 @@ class backtrack_tables {
     token_id best = byte_tokens_[s[0]];
     if (avail < 2) return best;
     const std::uint32_t k = key2(reinterpret_cast<const char*>(s));
-    std::uint32_t lo = first2_[k], hi = first2_[k + 1];
+    const std::uint32_t group = first2_[k];
+    std::uint32_t lo = group, hi = first2_[k + 1];
     // Invariant: sorted_[lo, hi) are the tokens that start with s[0, depth).
     for (std::size_t depth = 2; lo < hi; ++depth) {
       if (sorted_[lo].len == depth) best = sorted_[lo++].id;  // the prefix itself sorts first
       if (depth == avail || lo == hi) break;
       const unsigned char c = s[depth];
+      if (depth == 2 && third_at_[k] != no_third) {
+        const std::uint16_t* at = third_.data() + third_at_[k];
+        lo = group + at[c];
+        hi = group + at[c + 1];
+        continue;
+      }
       lo = first_not_below(lo, hi, depth, c);
       hi = first_not_below(lo, hi, depth, c + 1u);
     }
@@ -150,7 +167,8 @@ class backtrack_tables {
   [[nodiscard]] std::size_t length(token_id id) const noexcept { return nodes_[id].len; }
   [[nodiscard]] std::size_t max_token_bytes() const noexcept { return max_len_; }
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    return sorted_.capacity() * sizeof(entry) + nodes_.capacity() * sizeof(node) + first2_.capacity() * sizeof(std::uint32_t);
+    return sorted_.capacity() * sizeof(entry) + nodes_.capacity() * sizeof(node) + first2_.capacity() * sizeof(std::uint32_t) +
+           third_at_.capacity() * sizeof(std::uint32_t) + third_.capacity() * sizeof(std::uint16_t);
   }
   // Tokens of the search whose pairs the walk judges (the rest go to the merge loop).
   [[nodiscard]] std::size_t monotone_tokens() const noexcept {
@@ -241,6 +259,11 @@ class backtrack_tables {
   std::array<token_id, 256> byte_tokens_;
   std::vector<entry> sorted_;           // tokens of >= 2 bytes that merge to themselves, by bytes
   std::vector<std::uint32_t> first2_;   // offsets into sorted_ by first two bytes
+  // For groups of more than third_min_group tokens: 257 offsets (from the group's start) of the
+  // first token whose third byte is >= c, at third_[third_at_[first two bytes]].
+  static constexpr std::uint32_t third_min_group = 16, no_third = 0xFFFFFFFFu;
+  std::vector<std::uint32_t> third_at_;
+  std::vector<std::uint16_t> third_;
   std::vector<node> nodes_;             // by id
   std::size_t max_len_ = 1;
   bool ok_ = false;
