@@ -15,11 +15,8 @@
 // The corpus is built by bench/corpus/build.sh into build/bench-corpus (TOKENMETER_BENCH_CORPUS
 // overrides the directory). A missing corpus file or vocabulary makes the benchmark report an
 // error (SkipWithError); nothing passes silently. Timings are reported, never asserted.
-// Runtime SIMD dispatch (TOKENMETER_HWY_DYNAMIC_DISPATCH, bench/CMakeLists.txt): this file
-// compiles the kernels for every target, as the CLI's simd_dispatch.cpp does.
-#define TOKENMETER_HWY_DISPATCH_IMPLEMENTATION
-#include <tokenmeter/simd_dispatch.hpp>
-
+// SIMD kernels are chosen at run time, as in the CLI (tokenmeter_runtime_dispatch in
+// bench/CMakeLists.txt).
 #include <benchmark/benchmark.h>
 
 #include <tokenmeter/tokenmeter.hpp>

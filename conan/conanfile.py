@@ -101,6 +101,7 @@ class TokenmeterConan(ConanFile):
             get_filename_component(tokenmeter_DATA_DIR "${CMAKE_CURRENT_LIST_DIR}/../tokenmeter" ABSOLUTE)
             set(tokenmeter_VOCAB_DIR "${tokenmeter_DATA_DIR}/vocab")
             set(tokenmeter_FETCH "${tokenmeter_DATA_DIR}/fetch")
+            include("${tokenmeter_DATA_DIR}/tokenmeter_runtime_dispatch.cmake")
             """))
 
     def package_info(self):

@@ -97,8 +97,9 @@ TEST_P(NoAllocation, CountingAgainAllocatesNothing) {
   EXPECT_LE(icu_full, 4) << "ICU allocations in one count() of " << warm << " tokens";
   EXPECT_LE(cxx_all, 6) << "operator new calls in three calls";
   EXPECT_LE(icu_all, 12) << "ICU allocations in three calls";
-  if (tok->normalization().empty())
+  if (tok->normalization().empty()) {
     EXPECT_EQ(cxx_all + icu_all, 0) << "a family without a normalizer should allocate nothing";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, NoAllocation,

@@ -1,7 +1,8 @@
 // The package consumer: one program built four ways (find_package of an install, add_subdirectory
 // of the source tree, pkg-config, and as the vcpkg/Conan test_package). It needs no network and no
 // fetched vocabulary: it builds a byte-level BPE tokenizer from a tiny tokenizer.json it writes
-// itself, checks the ids, and checks that the embedded manifest resolves a model name.
+// itself, checks the ids, and checks that the embedded manifest resolves a model name. It is built
+// twice: as it is (static SIMD dispatch) and through tokenmeter_runtime_dispatch().
 #include <tokenmeter/tokenmeter.hpp>
 
 #include <cstdio>
@@ -114,8 +115,16 @@ int main() {
   check(!dirs.empty() && dirs.back() == installed, "the installed vocabulary directory is searched last");
 #endif
 
+  // 5. SIMD. Built with tokenmeter_runtime_dispatch() (CMake), the kernels are compiled for every
+  //    target Highway knows and the best this CPU supports is chosen; the ids above are the same.
+  const char* simd = tokenmeter::detail::simd::target_name();
+  check(simd != nullptr && *simd != '\0', "the SIMD target has a name");
+#if defined(TOKENMETER_HWY_DYNAMIC_DISPATCH) && HWY_ARCH_X86
+  check((HWY_TARGETS & (HWY_TARGETS - 1)) != 0, "runtime dispatch compiled the kernels for more than one target");
+#endif
+
   if (failures != 0) return 1;
-  std::printf("tokenmeter %s (%s): \"%s\" -> %zu tokens; gpt-4o -> %s\n", tokenmeter::version_string,
-              TOKENMETER_INSTALL_VOCAB_DIR, sentence.c_str(), expected.size(), res->family->id.c_str());
+  std::printf("tokenmeter %s (%s): \"%s\" -> %zu tokens; gpt-4o -> %s; SIMD %s\n", tokenmeter::version_string,
+              TOKENMETER_INSTALL_VOCAB_DIR, sentence.c_str(), expected.size(), res->family->id.c_str(), simd);
   return 0;
 }
