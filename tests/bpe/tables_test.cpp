@@ -4,6 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
 using namespace tokenmeter;
 
 TEST(VocabTable, FindsBytesAndRejectsDuplicates) {
@@ -43,4 +49,53 @@ TEST(ByteLevel, MapIsABijection) {
   }
   EXPECT_EQ(detail::byte_level_encode(" "), "\xC4\xA0");  // U+0120, the 'Ġ' of byte-level vocabularies
   EXPECT_FALSE(detail::byte_level_decode("\xEF\xBD\x9C").has_value());  // fullwidth '|' is outside the map
+}
+
+// find_candidate (the merge loop's lookup) answers like find for every key: its bit filter may
+// only send a key on to find, never turn a token away. Checked on tokens, near misses (prefixes,
+// extensions, concatenations: what merging asks) and random bytes, before and after the table
+// goes through the compiled-cache form, where the filter is rebuilt from the slots.
+TEST(VocabTable, CandidateLookupAgreesWithFind) {
+  std::mt19937 rng(20261206);
+  const auto random_bytes = [&](std::size_t n) {
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>(rng() % 4 == 0 ? rng() % 256 : 'a' + rng() % 6);  // letters repeat, as in text
+    return s;
+  };
+  vocab_table v;
+  std::vector<std::string> tokens;
+  std::set<std::string> seen;
+  while (tokens.size() < 6000) {
+    std::string t = random_bytes(1 + rng() % 20);
+    if (seen.insert(t).second) tokens.push_back(std::move(t));
+  }
+  for (std::size_t i = 0; i < tokens.size(); ++i) ASSERT_TRUE(v.add(static_cast<token_id>(i), tokens[i]).has_value());
+  ASSERT_TRUE(v.finalize().has_value());
+
+  std::vector<std::string> probes;
+  for (const std::string& t : tokens) {
+    probes.push_back(t);
+    probes.push_back(t.substr(0, t.size() - 1));
+    probes.push_back(t + random_bytes(1 + rng() % 3));
+    probes.push_back(t + tokens[rng() % tokens.size()]);
+    probes.push_back(random_bytes(1 + rng() % 24));
+  }
+  const auto check = [&](const vocab_table& table, const char* which) {
+    std::size_t hits = 0;
+    for (const std::string& p : probes) {
+      const token_id want = table.find(p);
+      ASSERT_EQ(table.find_candidate(p), want) << which << ": " << p.size() << "-byte key";
+      hits += want != no_token ? 1 : 0;
+    }
+    EXPECT_GE(hits, tokens.size()) << which;  // every token was among the probes
+  };
+  check(v, "built");
+
+  detail::binary_writer w;
+  v.serialize(w);
+  auto bytes = std::make_shared<std::string>(std::move(w.data()));
+  vocab_table restored;
+  detail::binary_reader r(*bytes);
+  ASSERT_TRUE(restored.deserialize(r, bytes));
+  check(restored, "restored");
 }

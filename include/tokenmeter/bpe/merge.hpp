@@ -35,7 +35,7 @@ struct rank_rules {
   const vocab_table* vocab;
   TOKENMETER_ALWAYS_INLINE bool pair(std::string_view piece, const bpe_symbol& a, const bpe_symbol& b,
                                      merge_rule& out) const noexcept {
-    const token_id id = vocab->find(piece.substr(a.start, b.end - a.start));
+    const token_id id = vocab->find_candidate(piece.substr(a.start, b.end - a.start));
     if (id == no_token) return false;
     out = {id, id};
     return true;

@@ -82,6 +82,7 @@ class vocab_table {
                                                      " have the same bytes");
       }
     }
+    build_filter();
     return {};
   }
 
@@ -100,6 +101,19 @@ class vocab_table {
     }
   }
 
+  // find() for keys that are mostly not tokens (merge candidates: rank rules ask whether two
+  // symbols' bytes form a token). A bit table of ~10 bits per token (256 KiB for o200k_base,
+  // in L2) turns ~90% of the non-tokens away without reading a slot of the 8 MiB index.
+  // Measured (o200k_base, cl100k_base, glm-5, minimax-m2 count): random-letter word +20-30%,
+  // base64 +7-17%, English +2%, Chinese/Japanese unchanged (their merges mostly hit the pair memo).
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE token_id find_candidate(std::string_view key) const noexcept {
+    const std::uint64_t h = detail::hash_bytes(key);
+    if (TOKENMETER_UNLIKELY(key.size() > max_token_bytes || filter_.empty())) return no_token;  // (empty: not finalized)
+    const std::size_t b = filter_bit(make_slot(key, h, 0));
+    if ((filter_[b / 64] >> (b % 64) & 1) == 0) return no_token;
+    return find(key, h);
+  }
+
   [[nodiscard]] bool contains(token_id id) const noexcept { return id < entries_.size() && entries_[id].len != absent; }
   // Bytes of a token; empty for ids not in the table.
   [[nodiscard]] std::string_view bytes(token_id id) const noexcept { return contains(id) ? bytes_of(id) : std::string_view{}; }
@@ -107,7 +121,7 @@ class vocab_table {
   // One past the largest id (ids may be sparse).
   [[nodiscard]] std::size_t id_bound() const noexcept { return entries_.size(); }
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    return arena_.owned_bytes() + entries_.owned_bytes() + slots_.owned_bytes();
+    return arena_.owned_bytes() + entries_.owned_bytes() + slots_.owned_bytes() + filter_.capacity() * sizeof(std::uint64_t);
   }
 
   void serialize(detail::binary_writer& w) const {
@@ -130,6 +144,7 @@ class vocab_table {
       if (e.len != absent && (e.offset > arena_.size() || e.len > arena_.size() - e.offset)) return false;
     for (const slot& s : slots_)
       if (s.id_plus1 > entries_.size() || (s.id_plus1 != 0 && entries_[s.id_plus1 - 1].len == absent)) return false;
+    build_filter();
     return true;
   }
 
@@ -146,6 +161,21 @@ class vocab_table {
   };
   static_assert(sizeof(slot) == 16);
 
+  // The filter is derived from what a slot holds (first 8 bytes, length, hash tag), so it is
+  // rebuilt from the slots (in the pass deserialize makes anyway), never stored or trusted from a
+  // file. Bits: ~10 per token, rounded up to a power of two.
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE std::size_t filter_bit(const slot& s) const noexcept {
+    const std::uint64_t k = (s.prefix ^ (std::uint64_t{s.tag} << 16 | s.len)) * 0x9E3779B97F4A7C15ull;
+    return static_cast<std::size_t>(k >> 32) & (filter_.size() * 64 - 1);
+  }
+  void build_filter() {
+    filter_.assign(std::bit_ceil(std::max<std::size_t>(1, count_ * 10 / 64)), 0);
+    for (const slot& s : slots_)
+      if (s.id_plus1 != 0) {
+        const std::size_t b = filter_bit(s);
+        filter_[b / 64] |= std::uint64_t{1} << (b % 64);
+      }
+  }
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE static slot make_slot(std::string_view key, std::uint64_t h, token_id id) noexcept {
     slot s;
     s.prefix = load_prefix(key);
@@ -176,6 +206,7 @@ class vocab_table {
   detail::flat_array<entry> entries_;  // by id
   detail::flat_array<slot> slots_;
   std::size_t mask_ = 0;
+  std::vector<std::uint64_t> filter_;  // see filter_bit
   std::size_t count_ = 0;
 };
 
