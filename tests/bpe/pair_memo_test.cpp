@@ -30,7 +30,7 @@ std::vector<token_id> merged_ids(const bpe_model& m, std::string_view piece, pie
 
 std::size_t filled(piece_cache& c) {
   std::size_t n = 0;
-  for (std::size_t i = 0; i < (std::size_t{1} << pair_memo_bits); ++i) n += c.pair_memo()[i].key != 0 ? 1 : 0;
+  for (std::size_t i = 0; i < (std::size_t{1} << pair_memo_bits); ++i) n += c.pair_memo()[i] != 0 ? 1 : 0;
   return n;
 }
 

@@ -71,32 +71,36 @@ struct byte_pair_rules {
   }
 };
 
-// A memo of a rules policy's answers keyed by the two symbols' ids, for the merge loop: one load
-// from a table that stays in L2 (512 KiB), where the vocabulary or pair table hashes a key and
-// probes several MiB. Used for tiktoken's rank rules in byte-level models, where it is exact:
-// a symbol's bytes are its token's bytes, so the two ids decide the concatenation; and only for
-// the parts of cut (non-ASCII) pieces, whose character pairs repeat across parts.
-// A per-thread, per-tokenizer table (bpe/piece_cache.hpp owns it), so no entry outlives its model.
-struct pair_memo_entry {
-  std::uint64_t key = 0;  // 0: empty (a filled key has bit 48 set; ids are below 2^24)
-  merge_rule rule{};
-};
-inline constexpr std::size_t pair_memo_bits = 15;
+// A memo of tiktoken's rank rules keyed by the two symbols' ids, for the merge loop: one load
+// from a table that stays in L2, where the vocabulary hashes the bytes and probes several MiB.
+// Exact in byte-level models: a symbol's bytes are its token's bytes, so the two ids decide the
+// concatenation. Used only for the parts of cut (non-ASCII) pieces, whose character pairs
+// repeat across parts. A per-thread, per-tokenizer table (bpe/piece_cache.hpp owns it), so no
+// entry outlives its model.
+// An entry is 8 bytes, so the 512 KiB hold twice the pairs of a key-plus-rule entry (minimax-m2
+// Japanese: 87% of 636K lookups per 2 MB hit): bit 63 marks it filled, then the two ids (20 bits
+// each), then the answer (20 bits, all ones: no rule). Models with ids from pair_memo_id_bound
+// on go without it.
+using pair_memo_entry = std::uint64_t;
+inline constexpr std::size_t pair_memo_bits = 16;
+inline constexpr std::uint32_t pair_memo_id_bound = (1u << 20) - 1;
 
-template <class Base>
-struct memo_rules {
-  Base base;
+struct memo_rank_rules {
+  rank_rules base;
   pair_memo_entry* memo;
   TOKENMETER_ALWAYS_INLINE bool pair(std::string_view piece, const bpe_symbol& a, const bpe_symbol& b,
                                      merge_rule& out) const noexcept {
-    const std::uint64_t key = std::uint64_t{1} << 48 | static_cast<std::uint64_t>(a.id) << 24 | b.id;
+    constexpr std::uint64_t none = pair_memo_id_bound;
+    const std::uint64_t key = std::uint64_t{1} << 43 | static_cast<std::uint64_t>(a.id) << 20 | b.id;
     pair_memo_entry& e = memo[(key * 0x9E3779B97F4A7C15ull) >> (64 - pair_memo_bits)];
-    if (e.key != key) {
-      e.key = key;
-      if (!base.pair(piece, a, b, e.rule)) e.rule = {0xFFFFFFFFu, no_token};
+    if (e >> 20 != key) {
+      merge_rule r;
+      e = key << 20 | (base.pair(piece, a, b, r) ? r.merged : none);
     }
-    out = e.rule;
-    return out.priority != 0xFFFFFFFFu;
+    const auto id = static_cast<token_id>(e & none);
+    if (id == none) return false;
+    out = {id, id};
+    return true;
   }
 };
 
@@ -136,14 +140,15 @@ void bpe_merge_small(std::string_view piece, std::vector<bpe_symbol>& syms, cons
   pr.resize(syms.size() - 1);
   for (std::size_t i = 0; i + 1 < syms.size(); ++i) pr[i] = rule_at(i);
   while (syms.size() > 1) {
-    std::size_t best = 0;
-    std::uint32_t best_priority = bpe_no_rule;
+    // The lowest (priority, position) as one key: a branch-free minimum (which pair wins is
+    // data, so a compare-and-branch scan mispredicted about once per merge).
+    std::uint64_t best_key = ~std::uint64_t{0};
     for (std::size_t i = 0; i < pr.size(); ++i) {
-      if (pr[i].priority < best_priority) {
-        best_priority = pr[i].priority;
-        best = i;
-      }
+      const std::uint64_t k = std::uint64_t{pr[i].priority} << 32 | i;
+      best_key = k < best_key ? k : best_key;
     }
+    const auto best_priority = static_cast<std::uint32_t>(best_key >> 32);
+    const auto best = static_cast<std::size_t>(best_key & 0xFFFFFFFFu);
     if (best_priority == bpe_no_rule) break;
     syms[best].id = pr[best].merged;
     syms[best].end = syms[best + 1].end;

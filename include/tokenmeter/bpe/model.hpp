@@ -86,7 +86,8 @@ struct bpe_model {
   decltype(auto) with_rules(F&& f, pair_memo_entry* memo = nullptr) const {
     if (rules == merge_rules::ranks) {
       if (!byte_pairs.empty()) {
-        if (memo != nullptr) return f(byte_pair_rules<memo_rules<rank_rules>>{byte_pairs.data(), {{&vocab}, memo}});
+        if (memo != nullptr && vocab.id_bound() <= pair_memo_id_bound)
+          return f(byte_pair_rules<memo_rank_rules>{byte_pairs.data(), {{&vocab}, memo}});
         return f(byte_pair_rules<rank_rules>{byte_pairs.data(), {&vocab}});
       }
       return f(rank_rules{&vocab});  // (rank rules over code points: ids need not decide the bytes)

@@ -52,7 +52,7 @@ class piece_cache {
 
   void clear() noexcept {
     for (entry& e : table_) e.len = 0xFF;  // no piece has this length
-    pair_memo_.fill({});
+    pair_memo_.fill(0);
   }
 
   [[nodiscard]] pair_memo_entry* pair_memo() noexcept { return pair_memo_.data(); }

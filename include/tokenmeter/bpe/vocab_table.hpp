@@ -93,12 +93,7 @@ class vocab_table {
   // Lookup with a precomputed detail::hash_bytes(key).
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE token_id find(std::string_view key, std::uint64_t h) const noexcept {
     if (TOKENMETER_UNLIKELY(slots_.empty() || key.size() > max_token_bytes)) return no_token;
-    const slot probe = make_slot(key, h, 0);
-    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-      const slot& s = slots_[i];
-      if (s.id_plus1 == 0) return no_token;
-      if (same_key(s, probe, key)) return s.id_plus1 - 1;
-    }
+    return probe_from(make_slot(key, h, 0), key, h);
   }
 
   // find() for keys that are mostly not tokens (merge candidates: rank rules ask whether two
@@ -109,9 +104,10 @@ class vocab_table {
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE token_id find_candidate(std::string_view key) const noexcept {
     const std::uint64_t h = detail::hash_bytes(key);
     if (TOKENMETER_UNLIKELY(key.size() > max_token_bytes || filter_.empty())) return no_token;  // (empty: not finalized)
-    const std::size_t b = filter_bit(make_slot(key, h, 0));
+    const slot probe = make_slot(key, h, 0);
+    const std::size_t b = filter_bit(probe);
     if ((filter_[b / 64] >> (b % 64) & 1) == 0) return no_token;
-    return find(key, h);
+    return probe_from(probe, key, h);
   }
 
   [[nodiscard]] bool contains(token_id id) const noexcept { return id < entries_.size() && entries_[id].len != absent; }
@@ -191,6 +187,15 @@ class vocab_table {
     std::uint64_t p;
     std::memcpy(&p, key.data(), 8);
     return p;
+  }
+  // Linear probing from the key's home slot (the table is finalized, the key not too long).
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE token_id probe_from(const slot& probe, std::string_view key,
+                                                             std::uint64_t h) const noexcept {
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const slot& s = slots_[i];
+      if (s.id_plus1 == 0) return no_token;
+      if (same_key(s, probe, key)) return s.id_plus1 - 1;
+    }
   }
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE bool same_key(const slot& s, const slot& probe, std::string_view key) const noexcept {
     if (s.prefix != probe.prefix || s.tag != probe.tag || s.len != probe.len) return false;
