@@ -98,5 +98,38 @@ TEST(CompiledCacheStaleness, ChangedSourceIsReloaded) {
   clear_tokenizer_cache();
 }
 
+// Writing a cache file removes the family's other cache files and temp files not modified for
+// compiled_cache_max_age (an older version's, a crashed writer's); younger ones, other families'
+// (even one whose name extends this one's) and files of other forms stay.
+TEST(CompiledCachePruning, WritingRemovesTheFamilysOldFiles) {
+  TOKENMETER_LOAD_OR_SKIP(probe, "kimi-k2");
+  namespace fs = std::filesystem;
+  scratch_dir dir;
+  fs::create_directories(dir.path);
+  const auto days = [](int n) { return std::chrono::hours(24 * n); };
+  const auto make = [&](const std::string& name, std::chrono::hours age) {
+    const fs::path p = dir.path / name;
+    std::ofstream(p) << "stale";
+    fs::last_write_time(p, fs::file_time_type::clock::now() - age);
+    return p;
+  };
+  const auto old_version = make("kimi-k2-0123456789abcdef.tmc", days(40));
+  const auto old_temp = make("kimi-k2-0123456789abcdef.tmc.tmp-4242", days(40));
+  const auto recent = make("kimi-k2-fedcba9876543210.tmc", days(20));
+  const auto longer_name = make("kimi-k2-base-0123456789abcdef.tmc", days(40));
+  const auto other_family = make("glm-5-0123456789abcdef.tmc", days(40));
+  const auto not_a_cache = make("kimi-k2-0123456789abcdef.txt", days(40));
+  const auto short_hash = make("kimi-k2-0123456789.tmc", days(40));
+
+  auto t = load_fresh("kimi-k2", dir.path.string());
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->origin(), "source");
+  EXPECT_FALSE(fs::exists(old_version));
+  EXPECT_FALSE(fs::exists(old_temp));
+  for (const auto& kept : {recent, longer_name, other_family, not_a_cache, short_hash}) EXPECT_TRUE(fs::exists(kept)) << kept;
+  EXPECT_EQ(load_fresh("kimi-k2", dir.path.string())->origin(), "compiled cache");  // the new file stays
+  clear_tokenizer_cache();
+}
+
 INSTANTIATE_TEST_SUITE_P(Families, CompiledCache, ::testing::Values("kimi-k2", "qwen3", "gemma3"),
                          tokenmeter_test::family_param_name);

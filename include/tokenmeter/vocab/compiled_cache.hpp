@@ -7,6 +7,10 @@
 //
 // Location: load_options::compiled_cache_dir, else $TOKENMETER_COMPILED_CACHE_DIR, else
 // ${XDG_CACHE_HOME:-$HOME/.cache}/tokenmeter/compiled. TOKENMETER_COMPILED_CACHE=0 disables it.
+// Pruning: every new version or format writes new files (9-40 MB per family), so writing one
+// removes the same family's other cache files (and leftover temp files) not modified for
+// compiled_cache_max_age. Not younger ones: two installed versions in use would otherwise
+// evict each other on every load; this way each rebuilds at most once per that period.
 #pragma once
 
 #include <tokenmeter/config.hpp>
@@ -19,6 +23,8 @@
 #include <tokenmeter/vocab/hf_tokenizer_json.hpp>
 #include <tokenmeter/vocab/tiktoken_format.hpp>
 
+#include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -63,7 +69,17 @@ struct source_stamp {
   return {};
 }
 
-// One cache file per (name, settings, source path).
+inline constexpr std::chrono::hours compiled_cache_max_age{24 * 30};
+
+// The file-name stem of a family's cache files: the name with anything unusual replaced.
+[[nodiscard]] inline std::string compiled_cache_stem(std::string_view name) {
+  std::string safe(name);
+  for (char& c : safe)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) c = '_';
+  return safe + "-";
+}
+
+// One cache file per (name, settings, source path): <stem><16 hex digits>.tmc.
 [[nodiscard]] inline std::string compiled_cache_file(const std::string& dir, std::string_view name, std::string_view settings_key,
                                                      const std::string& source_path) {
   std::error_code ec;
@@ -71,10 +87,36 @@ struct source_stamp {
   const std::string keyed = std::string(settings_key) + '\n' + abs;
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash_bytes(keyed)));
-  std::string safe(name);
-  for (char& c : safe)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_')) c = '_';
-  return dir + "/" + safe + "-" + hex + ".tmc";
+  return dir + "/" + compiled_cache_stem(name) + hex + ".tmc";
+}
+
+// Removes the other cache files (and temp files) of `file`'s family -- names of exactly the form
+// compiled_cache_file() makes, so another family whose name extends this one's ("glm-4.5" and
+// "glm-4.5-air") is never touched -- that were last modified before now - max_age. Best effort:
+// errors (a file gone meanwhile, no permission) leave the file. Returns how many it removed.
+inline std::size_t prune_compiled_cache(const std::string& file, std::string_view name,
+                                        std::chrono::seconds max_age = compiled_cache_max_age) {
+  namespace fs = std::filesystem;
+  const fs::path keep(file);
+  const std::string stem = compiled_cache_stem(name);
+  const auto ours = [&](const std::string& f) {
+    if (f.size() < stem.size() + 20 || f.compare(0, stem.size(), stem) != 0 || f.compare(stem.size() + 16, 4, ".tmc") != 0)
+      return false;
+    for (std::size_t i = stem.size(); i < stem.size() + 16; ++i)
+      if (!std::isxdigit(static_cast<unsigned char>(f[i]))) return false;
+    return f.size() == stem.size() + 20 || f.compare(stem.size() + 20, 5, ".tmp-") == 0;
+  };
+  std::error_code ec;
+  const auto cutoff = fs::file_time_type::clock::now() - max_age;
+  std::size_t removed = 0;
+  for (fs::directory_iterator it(keep.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (p.filename() == keep.filename() || !ours(p.filename().string())) continue;
+    std::error_code e;
+    const auto t = fs::last_write_time(p, e);
+    if (!e && t < cutoff && fs::remove(p, e) && !e) ++removed;
+  }
+  return removed;
 }
 
 // Writes `tok` to `file` atomically. Returns false if it could not.

@@ -162,7 +162,8 @@ inline void clear_tokenizer_cache() {
     return make_error(errc::checksum_mismatch, path + " has sha256 " + got + ", expected " + vf->sha256 +
                                                    " (corrupt or a different version); re-run vocab/fetch " + fam.id);
   TOKENMETER_TRY(tok, detail::build_family(fam, data, path));
-  if (!compiled.empty()) detail::store_compiled(compiled, *tok, settings, *stamp, got);
+  if (!compiled.empty() && detail::store_compiled(compiled, *tok, settings, *stamp, got))
+    detail::prune_compiled_cache(compiled, fam.id);
   std::lock_guard<std::mutex> lock(cache.mu);
   return cache.entries.emplace(key, std::move(tok)).first->second;
 }
