@@ -1,0 +1,69 @@
+# End-to-end checks of `tokenmeter bench` (run by ctest as count.cli_bench_command): its JSON has
+# the documented fields, its token total is what `tokenmeter count` says for the same files (for
+# --op count and --op encode), and bad options fail. Skips when o200k_base is not installed.
+#   cmake -DTM=<tokenmeter binary> -DTEXT=<tests/corpus/text> -P cli_bench_test.cmake
+
+set(files "${TEXT}/prose_japanese.txt" "${TEXT}/code_go.txt")
+execute_process(COMMAND ${TM} count -q --model gpt-4o ${files} RESULT_VARIABLE rc OUTPUT_VARIABLE expected ERROR_VARIABLE err
+                OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(rc EQUAL 3)
+  message(STATUS "SKIPPED: the o200k_base vocabulary is not installed (${err})")
+  return()
+endif()
+if(NOT rc EQUAL 0 OR NOT expected MATCHES "^[0-9]+$")
+  message(FATAL_ERROR "tokenmeter count: exit ${rc}, output '${expected}', stderr ${err}")
+endif()
+set(bytes 0)
+foreach(f IN LISTS files)
+  file(SIZE "${f}" n)
+  math(EXPR bytes "${bytes} + ${n}")
+endforeach()
+
+function(bench op min_seconds)
+  execute_process(COMMAND ${TM} bench --model gpt-4o --op ${op} --min-seconds ${min_seconds} ${files}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(SEND_ERROR "bench --op ${op}: exit ${rc}\n${out}\n${err}")
+    return()
+  endif()
+  foreach(field model family op bytes tokens passes seconds mb_per_s tokens_per_s load_ms first_pass_ms threads vocab_from)
+    string(JSON j_${field} ERROR_VARIABLE missing GET "${out}" ${field})
+    if(missing)
+      message(SEND_ERROR "bench --op ${op}: no field ${field} in ${out}")
+      return()
+    endif()
+  endforeach()
+  set(name "bench --op ${op} --min-seconds ${min_seconds}")
+  if(NOT j_model STREQUAL "gpt-4o" OR NOT j_family STREQUAL "o200k_base" OR NOT j_op STREQUAL op OR NOT j_threads EQUAL 1)
+    message(SEND_ERROR "${name}: model/family/op/threads wrong in ${out}")
+  endif()
+  if(NOT j_bytes EQUAL bytes_expected OR NOT j_tokens EQUAL tokens_expected)
+    message(SEND_ERROR "${name}: ${j_bytes} bytes, ${j_tokens} tokens; expected ${bytes_expected} bytes, ${tokens_expected} tokens")
+  endif()
+  # At least one pass, repeated until min_seconds; the first pass is part of the time.
+  if(j_passes LESS 1 OR j_seconds LESS min_seconds OR NOT j_mb_per_s GREATER 0 OR NOT j_tokens_per_s GREATER 0 OR
+     j_load_ms LESS 0 OR NOT j_first_pass_ms GREATER 0)
+    message(SEND_ERROR "${name}: implausible timing in ${out}")
+  endif()
+  message(STATUS "ok   ${name}: ${j_passes} passes, first ${j_first_pass_ms} ms")
+endfunction()
+
+set(bytes_expected ${bytes})
+set(tokens_expected ${expected})
+bench(count 0)
+bench(encode 0)
+bench(count 0.2)
+
+# A bad option, an unknown model, no file: errors, not a number.
+foreach(bad "--model;gpt-4o;--op;decode" "--model;no-such-model" "--model;gpt-4o;--min-seconds;x")
+  execute_process(COMMAND ${TM} bench ${bad} ${files} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_QUIET)
+  if(rc EQUAL 0 OR NOT out STREQUAL "")
+    message(SEND_ERROR "bench ${bad}: exit ${rc}, output '${out}'; expected an error and no output")
+  else()
+    message(STATUS "ok   bench ${bad}: exit ${rc}")
+  endif()
+endforeach()
+execute_process(COMMAND ${TM} bench --model gpt-4o RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+if(rc EQUAL 0)
+  message(SEND_ERROR "bench without files: exit 0")
+endif()
