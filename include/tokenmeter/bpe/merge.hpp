@@ -140,8 +140,8 @@ void bpe_merge_small(std::string_view piece, std::vector<bpe_symbol>& syms, cons
   pr.resize(syms.size() - 1);
   for (std::size_t i = 0; i + 1 < syms.size(); ++i) pr[i] = rule_at(i);
   while (syms.size() > 1) {
-    // The lowest (priority, position) as one key: a branch-free minimum (which pair wins is
-    // data, so a compare-and-branch scan mispredicted about once per merge).
+    // The lowest (priority, position) as one key: a branch-free minimum (which pair wins depends
+    // on the text, so a compare-and-branch scan is hard to predict; minimax-m2 Japanese +3.6%).
     std::uint64_t best_key = ~std::uint64_t{0};
     for (std::size_t i = 0; i < pr.size(); ++i) {
       const std::uint64_t k = std::uint64_t{pr[i].priority} << 32 | i;
