@@ -30,6 +30,7 @@ HWY_EXPORT(ascii_set_prefix);
 HWY_EXPORT(ascii_prefix);
 HWY_EXPORT(byte_set_find);
 HWY_EXPORT(utf8_valid_prefix);
+HWY_EXPORT(kernel_target_name);
 
 std::size_t ascii_set_prefix(const std::uint8_t* p, std::size_t n, const std::uint8_t* rows) noexcept {
   return HWY_DYNAMIC_DISPATCH(ascii_set_prefix)(p, n, rows);
@@ -44,11 +45,7 @@ std::size_t byte_set_find(const std::uint8_t* p, std::size_t n, const std::uint8
 std::size_t utf8_valid_prefix(const std::uint8_t* p, std::size_t n) noexcept {
   return HWY_DYNAMIC_DISPATCH(utf8_valid_prefix)(p, n);
 }
-const char* target_name() noexcept {
-  // The chosen target is the best one both compiled here and supported by this CPU.
-  const std::int64_t usable = hwy::SupportedTargets() & HWY_TARGETS;
-  return hwy::TargetName(usable & -usable);
-}
+const char* target_name() noexcept { return HWY_DYNAMIC_DISPATCH(kernel_target_name)(); }
 
 }  // namespace detail::simd
 TOKENMETER_END_NAMESPACE

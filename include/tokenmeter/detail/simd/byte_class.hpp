@@ -13,6 +13,7 @@
 
 #ifndef TOKENMETER_HWY_DYNAMIC_DISPATCH
 #include <tokenmeter/detail/simd/byte_class-inl.h>
+#include <tokenmeter/detail/simd/target_name-inl.h>
 #endif
 
 TOKENMETER_BEGIN_NAMESPACE
@@ -45,7 +46,7 @@ std::size_t ascii_set_prefix(const std::uint8_t* p, std::size_t n, const std::ui
 std::size_t ascii_prefix(const std::uint8_t* p, std::size_t n) noexcept;
 std::size_t byte_set_find(const std::uint8_t* p, std::size_t n, const std::uint8_t* rows_low,
                           const std::uint8_t* rows_high) noexcept;
-// The Highway target the calls run on (e.g. "AVX2").
+// The Highway target the calls run on (e.g. "AVX2"), reported by a dispatched kernel.
 const char* target_name() noexcept;
 #else
 inline std::size_t ascii_set_prefix(const std::uint8_t* p, std::size_t n, const std::uint8_t* rows) noexcept {
@@ -58,7 +59,7 @@ inline std::size_t byte_set_find(const std::uint8_t* p, std::size_t n, const std
                                  const std::uint8_t* rows_high) noexcept {
   return HWY_STATIC_DISPATCH(byte_set_find)(p, n, rows_low, rows_high);
 }
-inline const char* target_name() noexcept { return hwy::TargetName(HWY_STATIC_TARGET); }
+inline const char* target_name() noexcept { return HWY_STATIC_DISPATCH(kernel_target_name)(); }
 #endif
 
 }  // namespace detail::simd

@@ -63,7 +63,8 @@ inline std::size_t utf8_valid_prefix(const std::uint8_t* HWY_RESTRICT p, std::si
   // The first vector has no bytes before it: check it from a copy behind three ASCII zeros.
   bool after_ascii = hn::AllFalse(di, non_ascii(hn::LoadU(d, p)));
   if (!after_ascii) {
-    HWY_ALIGN std::uint8_t head[3 + HWY_MAX_BYTES] = {};
+    // (At least 16 bytes even on targets that returned above: GCC warns otherwise.)
+    HWY_ALIGN std::uint8_t head[3 + (HWY_MAX_BYTES < 16 ? 16 : HWY_MAX_BYTES)] = {};
     std::memcpy(head + 3, p, lanes);
     const auto e = errors(hn::LoadU(d, head), hn::LoadU(d, head + 1), hn::LoadU(d, head + 2), hn::LoadU(d, head + 3));
     if (!hn::AllTrue(d, hn::Eq(e, zero))) return 0;
