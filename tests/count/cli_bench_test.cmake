@@ -45,6 +45,10 @@ function(bench op min_seconds)
      j_load_ms LESS 0 OR NOT j_first_pass_ms GREATER 0)
     message(SEND_ERROR "${name}: implausible timing in ${out}")
   endif()
+  # One pass: first_pass_ms is that pass, so it is `seconds` in milliseconds (more than seconds).
+  if(j_passes EQUAL 1 AND NOT j_first_pass_ms GREATER j_seconds)
+    message(SEND_ERROR "${name}: first_pass_ms ${j_first_pass_ms} is not the one pass of ${j_seconds} s in ms")
+  endif()
   message(STATUS "ok   ${name}: ${j_passes} passes, first ${j_first_pass_ms} ms")
 endfunction()
 
