@@ -93,8 +93,8 @@ inline constexpr std::chrono::hours compiled_cache_max_age{24 * 30};
 // Removes the other cache files (and temp files) of `file`'s family -- names of exactly the form
 // compiled_cache_file() makes, so another family whose name extends this one's ("glm-4.5" and
 // "glm-4.5-air") is never touched -- that were last modified before now - max_age. Best effort:
-// errors (a file gone meanwhile, no permission) leave the file. Returns how many it removed.
-inline std::size_t prune_compiled_cache(const std::string& file, std::string_view name,
+// errors (a file gone meanwhile, no permission) leave the file.
+inline void prune_compiled_cache(const std::string& file, std::string_view name,
                                         std::chrono::seconds max_age = compiled_cache_max_age) {
   namespace fs = std::filesystem;
   const fs::path keep(file);
@@ -108,15 +108,13 @@ inline std::size_t prune_compiled_cache(const std::string& file, std::string_vie
   };
   std::error_code ec;
   const auto cutoff = fs::file_time_type::clock::now() - max_age;
-  std::size_t removed = 0;
   for (fs::directory_iterator it(keep.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
     const fs::path& p = it->path();
     if (p.filename() == keep.filename() || !ours(p.filename().string())) continue;
     std::error_code e;
     const auto t = fs::last_write_time(p, e);
-    if (!e && t < cutoff && fs::remove(p, e) && !e) ++removed;
+    if (!e && t < cutoff) fs::remove(p, e);
   }
-  return removed;
 }
 
 // Writes `tok` to `file` atomically. Returns false if it could not.
