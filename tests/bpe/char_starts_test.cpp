@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <random>
 #include <set>
 #include <string>
@@ -129,6 +130,79 @@ TEST(CharStarts, MergingFromCharactersEqualsMergingFromBytes) {
   EXPECT_GT(refused_usable, 0u);
 }
 
+// Mixed starts: where a part is refused as a whole, mixed_symbols starts some characters whole
+// and the rest as bytes; merging from those symbols must equal the merge loop from bytes. Random
+// vocabularies with many fragment tokens (in random order most rank below the characters they
+// cut into), asked with the part's real fragment flag and with `true` (always allowed: stricter).
+TEST(CharStarts, MixedStartsEqualMergingFromBytes) {
+  std::mt19937 rng(2027);
+  std::size_t mixed = 0;  // starts holding both a whole multi-byte character and bytes of another
+  for (int round = 0; round < 200; ++round) {
+    const bool training_order = round % 2 == 0;
+    // Plus some characters' two-byte suffixes, so their bytes may merge from the end first.
+    std::vector<std::string> toks = random_tokens(rng, 10 + static_cast<std::size_t>(round % 30), 4 + static_cast<std::size_t>(round % 40));
+    for (const std::string& c : chars)
+      if (c.size() == 3 && rng() % 2 == 0 && std::find(toks.begin(), toks.end(), c.substr(1)) == toks.end())
+        toks.push_back(c.substr(1));
+    const bpe_model m = model_of(rng, toks, training_order);
+    const char_cut_table* cuts = m.cut_table();
+    const char_start_table* starts = m.start_table();
+    ASSERT_NE(cuts, nullptr);
+    ASSERT_NE(starts, nullptr);
+    bpe_workspace ws;
+    std::vector<bpe_symbol> loop, syms;
+    std::uniform_int_distribution<std::size_t> len(2, 10);
+    for (int k = 0; k < 200; ++k) {
+      const std::string part = random_text(rng, len(rng));
+      bool fragment = false;
+      for (std::size_t b = 1, prev = 0; b < part.size(); ++b) {
+        if (char_cut_table::continuation(part[b])) continue;
+        fragment = fragment || cuts->classify(part, prev, b) == char_cut_table::boundary::fragment;
+        prev = b;
+      }
+      m.merge_loop(part, ws, loop);
+      for (const bool flag : {fragment, true}) {
+        if (!starts->mixed_symbols(part, flag, syms)) continue;
+        bool whole = false, bytes = false;
+        for (const bpe_symbol& s : syms) {
+          whole = whole || s.end - s.start > 1;
+          bytes = bytes || (static_cast<unsigned char>(part[s.start]) >= 0x80 && s.end - s.start == 1);
+        }
+        mixed += whole && bytes ? 1 : 0;
+        m.merge_symbols(part, ws, syms);
+        ASSERT_EQ(ids_of(syms), ids_of(loop)) << "round " << round << ", part " << part << ", fragment " << flag;
+      }
+    }
+  }
+  std::printf("mixed starts: %zu\n", mixed);
+  EXPECT_GT(mixed, 2000u) << "mixed starts were hardly exercised";
+}
+
+// Condition (c'): a rule with 文 whole on one side and a piece of 中 on the other ranks below
+// 文's own merges. Where 中 starts from bytes, a whole 文 would take that rule before 中's bytes
+// merge as they do from bytes, so 文 may not start whole in a mixed part. Once as the suffix of
+// the rule's token (中's last byte + 文, against B8 + AD), once as its prefix (文 + 中's lead
+// byte, against E4 + B8).
+TEST(CharStarts, MixedStartsKeepCharactersARuleWithAPieceRanksBelow) {
+  const std::string zhong = "\xE4\xB8\xAD", wen = "\xE6\x96\x87";
+  const bpe_model suffix = ranked_model({wen.substr(0, 2), "\xAD" + wen, zhong.substr(1), wen, zhong});
+  const bpe_model prefix = ranked_model({wen.substr(0, 2), wen + "\xE4", zhong.substr(0, 2), wen, zhong});
+  std::vector<bpe_symbol> syms;
+  const std::vector<std::pair<const bpe_model*, std::string>> cases = {{&suffix, zhong + wen}, {&prefix, wen + zhong}};
+  for (const auto& [m, part] : cases) {
+    ASSERT_NE(m->start_table(), nullptr);
+    EXPECT_TRUE(m->start_table()->symbols(wen, syms)) << "文 starts whole where every character does";
+    // 中 must start from bytes (the rule ranks below its own merges, condition (a')), so 文 too.
+    EXPECT_FALSE(m->start_table()->mixed_symbols(part, true, syms)) << part;
+    // From bytes both characters complete first: a whole 文 would have given 中's byte + 文.
+    bpe_workspace ws;
+    std::vector<bpe_symbol> loop;
+    m->merge_loop(part, ws, loop);
+    EXPECT_EQ(loop.size(), 2u) << part;
+    expect_merge_equals_loop(*m, {part + part, wen + part + zhong, part + wen + zhong + part});
+  }
+}
+
 // A character whose token ranks below a word holding it would merge differently from bytes:
 // the table must refuse it.
 TEST(CharStarts, RefusesCharactersAWordRanksBelow) {
@@ -199,6 +273,41 @@ TEST_P(CharStartsFamily, CjkPartsFromCharactersEqualTheMergeLoop) {
     ASSERT_EQ(ids_of(syms), ids_of(loop)) << part;
   }
   EXPECT_GT(started, 300u) << "the character start was hardly exercised";
+}
+
+// Japanese, where fragment tokens sit between kana (minimax-m2 starts a quarter of its Japanese
+// parts mixed): random runs of kana and kanji, and the mixed start where a run is refused whole.
+TEST_P(CharStartsFamily, KanaPartsStartMixedAndEqualTheMergeLoop) {
+  TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
+  const bpe_model& m = tok->model();
+  ASSERT_NE(m.start_table(), nullptr);
+  std::vector<std::string> alphabet;
+  for (char32_t cp = 0x3041; cp <= 0x30FA; ++cp) {  // hiragana and katakana
+    std::string c;
+    append_utf8(c, cp);
+    alphabet.push_back(c);
+  }
+  for (const char* k : {"日", "本", "語", "文", "字", "東", "京", "私", "行", "見"}) alphabet.emplace_back(k);
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<std::size_t> len(2, 12), pick(0, alphabet.size() - 1);
+  bpe_workspace ws;
+  std::vector<bpe_symbol> loop, syms;
+  std::size_t started = 0, mixed = 0;
+  for (int k = 0; k < 4000; ++k) {
+    std::string part;
+    for (std::size_t n = len(rng); n > 0; --n) part += alphabet[pick(rng)];
+    if (!starts_from_chars(m, part, syms)) continue;
+    ++started;
+    bool bytes = false;
+    for (const bpe_symbol& s : syms) bytes = bytes || s.end - s.start == 1;
+    mixed += bytes ? 1 : 0;
+    m.merge_symbols(part, ws, syms);
+    m.merge_loop(part, ws, loop);
+    ASSERT_EQ(ids_of(syms), ids_of(loop)) << part;
+  }
+  std::printf("%s: %zu of 4000 kana parts start from characters, %zu of them mixed\n", GetParam().c_str(), started, mixed);
+  EXPECT_GT(started, 1000u) << "the character start was hardly exercised";
+  EXPECT_GT(mixed, 500u) << "the mixed start was hardly exercised";
 }
 
 INSTANTIATE_TEST_SUITE_P(Families, CharStartsFamily,
