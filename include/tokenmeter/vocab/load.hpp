@@ -14,6 +14,10 @@
 #include <tokenmeter/vocab/manifest.hpp>
 #include <tokenmeter/vocab/tiktoken_format.hpp>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -32,6 +36,11 @@ struct load_options {
   // Use and write the compiled cache (vocab/compiled_cache.hpp); its directory (empty: default).
   bool compiled_cache = true;
   std::string compiled_cache_dir;
+  // After a load from the file itself (not from the compiled cache), give the allocator's free
+  // pages back to the system (glibc malloc_trim; elsewhere nothing): parsing a tokenizer.json
+  // leaves 25-150 MiB free in the heap, which the process would otherwise keep. Costs 2-10 ms
+  // and briefly holds the allocator's lock; off keeps them for the process's own later use.
+  bool trim_heap = true;
 };
 
 struct loaded_model {
@@ -98,6 +107,30 @@ inline void clear_tokenizer_cache() {
   cache.entries.clear();
 }
 
+namespace detail {
+
+// Reads, checks (sha256 into `digest` when `expected_sha` is given) and builds a family's file;
+// the file's bytes are freed on return.
+inline result<std::shared_ptr<const tokenizer>> build_family_file(const family_info& fam, const std::string& path,
+                                                                  const std::string& expected_sha, std::string& digest) {
+  TOKENMETER_TRY(data, read_file(path));
+  // Hash only when checking: a cache written without a digest just misses a later verified load.
+  if (!expected_sha.empty()) digest = sha256_hex(data);
+  if (!expected_sha.empty() && digest != expected_sha)
+    return make_error(errc::checksum_mismatch, path + " has sha256 " + digest + ", expected " + expected_sha +
+                                                   " (corrupt or a different version); re-run vocab/fetch " + fam.id);
+  return build_family(fam, data, path);
+}
+
+// Gives the allocator's free pages back to the system, where it can be asked (glibc).
+inline void release_free_heap() noexcept {
+#if defined(__GLIBC__)
+  ::malloc_trim(0);
+#endif
+}
+
+}  // namespace detail
+
 // Resolves where a family's file is (without loading it).
 [[nodiscard]] inline result<std::string> locate_family_file(const family_info& fam, const load_options& opt = {}) {
   if (!opt.path.empty()) {
@@ -155,15 +188,11 @@ inline void clear_tokenizer_cache() {
       return make_error(errc::checksum_mismatch, path + " is " + std::to_string(size) + " bytes, expected " +
                                                      std::to_string(vf->size) + " (truncated or a different version); re-run vocab/fetch " + fam.id);
   }
-  TOKENMETER_TRY(data, detail::read_file(path));
-  // Hash only when checking: a cache written without a digest just misses a later verified load.
-  const std::string got = expected_sha.empty() ? std::string{} : detail::sha256_hex(data);
-  if (!expected_sha.empty() && got != expected_sha)
-    return make_error(errc::checksum_mismatch, path + " has sha256 " + got + ", expected " + vf->sha256 +
-                                                   " (corrupt or a different version); re-run vocab/fetch " + fam.id);
-  TOKENMETER_TRY(tok, detail::build_family(fam, data, path));
+  std::string got;  // the file's sha256, when checked
+  TOKENMETER_TRY(tok, detail::build_family_file(fam, path, expected_sha, got));
   if (!compiled.empty() && detail::store_compiled(compiled, *tok, settings, *stamp, got))
     detail::prune_compiled_cache(compiled, fam.id);
+  if (opt.trim_heap) detail::release_free_heap();
   std::lock_guard<std::mutex> lock(cache.mu);
   return cache.entries.emplace(key, std::move(tok)).first->second;
 }
@@ -181,11 +210,9 @@ inline void clear_tokenizer_cache() {
   return loaded_model{std::move(tok), res.family, res.exactness, std::move(res.note)};
 }
 
-// Any tokenizer.json or tiktoken encoding JSON a user supplies (e.g. Qwen 3.5's). The format is
-// detected from the content; rank files need a pattern, so load them through a family.
-[[nodiscard]] inline result<std::shared_ptr<const tokenizer>> load_tokenizer_file(const std::string& path,
-                                                                                   std::string name = {}) {
-  TOKENMETER_TRY(data, detail::read_file(path));
+namespace detail {
+inline result<std::shared_ptr<const tokenizer>> parse_tokenizer_file(const std::string& path, std::string name) {
+  TOKENMETER_TRY(data, read_file(path));
   if (name.empty()) name = std::filesystem::path(path).filename().string();
   const std::size_t first = data.find_first_not_of(" \t\r\n");
   if (first == std::string::npos || data[first] != '{')
@@ -197,6 +224,18 @@ inline void clear_tokenizer_cache() {
     return make_tiktoken_tokenizer(std::move(vocab), spec);
   }
   return load_hf_tokenizer_json(data, hf_load_options{name, {}}, path);
+}
+}  // namespace detail
+
+// Any tokenizer.json or tiktoken encoding JSON a user supplies (e.g. Qwen 3.5's). The format is
+// detected from the content; rank files need a pattern, so load them through a family.
+// `trim_heap` as in load_options.
+[[nodiscard]] inline result<std::shared_ptr<const tokenizer>> load_tokenizer_file(const std::string& path,
+                                                                                   std::string name = {},
+                                                                                   bool trim_heap = true) {
+  auto tok = detail::parse_tokenizer_file(path, std::move(name));
+  if (trim_heap) detail::release_free_heap();
+  return tok;
 }
 
 TOKENMETER_END_NAMESPACE
