@@ -62,6 +62,7 @@ class tokenizer {
 
   static result<std::shared_ptr<const tokenizer>> create(tokenizer_parts parts) {
     TOKENMETER_TRY_VOID(parts.model.prepare());
+    parts.decoder.finish();
     auto t = std::shared_ptr<tokenizer>(new tokenizer(std::move(parts)));
     static std::atomic<std::uint64_t> next_id{1};
     t->id_ = next_id.fetch_add(1, std::memory_order_relaxed);

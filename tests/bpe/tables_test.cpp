@@ -12,6 +12,21 @@
 
 using namespace tokenmeter;
 
+namespace {
+// check(table, which) on `v` as built and on its compiled-cache form restored.
+template <class Check>
+void check_built_and_restored(const vocab_table& v, Check&& check) {
+  check(v, "built");
+  detail::binary_writer w;
+  v.serialize(w);
+  auto bytes = std::make_shared<std::string>(std::move(w.data()));
+  vocab_table restored;
+  detail::binary_reader r(*bytes);
+  ASSERT_TRUE(restored.deserialize(r, bytes));
+  check(restored, "restored");
+}
+}  // namespace
+
 TEST(VocabTable, FindsBytesAndRejectsDuplicates) {
   vocab_table v;
   ASSERT_TRUE(v.add(5, "hello").has_value());
@@ -28,6 +43,39 @@ TEST(VocabTable, FindsBytesAndRejectsDuplicates) {
   ASSERT_TRUE(dup.add(0, "same").has_value());
   ASSERT_TRUE(dup.add(1, "same").has_value());
   EXPECT_EQ(dup.finalize().error_value().code, errc::vocab_corrupt);  // duplicate bytes
+}
+
+// A slot keeps a key's length only up to 255: tokens of 255 bytes and more that share their
+// first 8 bytes (and keys that are prefixes or extensions of them) are told apart by the full
+// length and bytes, before and after the compiled-cache form. Ids past the slot's 24 bits are
+// refused when added.
+TEST(VocabTable, LongTokensSharingAPrefixAreToldApart) {
+  const std::string head(8, 'x');
+  std::vector<std::string> tokens = {head + std::string(247, 'b'), head};
+  // Prefixes of the long tokens (same first 8 bytes, same 255 in the slot), extensions, neighbours.
+  std::vector<std::string> others = {head + std::string(247, 'c'), head + std::string(248, 'b'), head.substr(1)};
+  for (std::size_t n = 240; n < 1200; n += 3) {  // enough that probe runs pass tokens a key is a prefix of
+    tokens.push_back(head + std::string(n, 'a'));
+    others.push_back(head + std::string(n + 1, 'a'));
+    others.push_back(head + std::string(n + 2, 'a'));
+  }
+  vocab_table v;
+  for (std::size_t i = 0; i < tokens.size(); ++i) ASSERT_TRUE(v.add(static_cast<token_id>(i), tokens[i]).has_value());
+  ASSERT_TRUE(v.finalize().has_value());
+  const auto check = [&](const vocab_table& table, const char* which) {
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+      EXPECT_EQ(table.find(tokens[i]), i) << which << ", token of " << tokens[i].size() << " bytes";
+      EXPECT_EQ(table.find_candidate(tokens[i]), i) << which;
+    }
+    for (const std::string& o : others) {
+      EXPECT_EQ(table.find(o), no_token) << which << ", key of " << o.size() << " bytes";
+      EXPECT_EQ(table.find_candidate(o), no_token) << which;
+    }
+  };
+  check_built_and_restored(v, check);
+
+  vocab_table big;
+  EXPECT_EQ(big.add(vocab_table::max_token_id, "q").error_value().code, errc::out_of_range);
 }
 
 TEST(PairTable, GrowsAndKeepsFirstRule) {
@@ -89,13 +137,5 @@ TEST(VocabTable, CandidateLookupAgreesWithFind) {
     }
     EXPECT_GE(hits, tokens.size()) << which;  // every token was among the probes
   };
-  check(v, "built");
-
-  detail::binary_writer w;
-  v.serialize(w);
-  auto bytes = std::make_shared<std::string>(std::move(w.data()));
-  vocab_table restored;
-  detail::binary_reader r(*bytes);
-  ASSERT_TRUE(restored.deserialize(r, bytes));
-  check(restored, "restored");
+  check_built_and_restored(v, check);
 }

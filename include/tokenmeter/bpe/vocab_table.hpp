@@ -1,9 +1,11 @@
 // The vocabulary: token id <-> token bytes, with an xxHash-keyed open-addressing index.
 //
-// Layout, chosen for the hot path (one lookup per piece, more while merging): a slot is 16
-// bytes holding the key's first 8 bytes, its length, a hash tag and the id, so a lookup of a
-// key up to 8 bytes long -- most words and merge candidates -- touches one cache line; longer
-// keys compare the rest against the arena. Entries are indexed by id (ids are dense in every
+// Layout, chosen for the hot path (one lookup per piece, more while merging): a slot is 12
+// bytes holding the key's first 8 bytes, its length and the id, so a lookup of a key up to 8
+// bytes long -- most words and merge candidates -- reads one slot (one cache line, or two for
+// the one slot in four that straddles); longer keys compare the rest against the arena. (16-byte slots that also held 16 more hash bits measured 1-5%
+// slower, not faster, and took a third more memory: 8 MiB for o200k_base instead of 6.)
+// Entries are indexed by id (ids are dense in every
 // real vocabulary; bounded by max_token_id so a hostile file cannot force a huge allocation).
 #pragma once
 
@@ -26,7 +28,7 @@ TOKENMETER_BEGIN_NAMESPACE
 class vocab_table {
  public:
   static constexpr std::size_t max_token_bytes = 0xFFFF;
-  static constexpr token_id max_token_id = 1u << 24;  // 16.7M: real vocabularies are below 1M
+  static constexpr token_id max_token_id = (1u << 24) - 1;  // 16.7M (a slot holds id + 1 in 24 bits); real vocabularies are below 1M
 
   vocab_table() = default;
   vocab_table(vocab_table&&) noexcept = default;
@@ -58,11 +60,13 @@ class vocab_table {
 
   // Builds the bytes -> id index; reports the first duplicate byte string.
   result<void> finalize() {
-    // Load factor at most 1/2; slots are 16 bytes, four to a cache line. Most lookups while
+    // Load factor at most 1/2; slots are 12 bytes, five or six to a cache line. Most lookups while
     // merging are of keys that are not tokens, and with linear probing such a lookup reads up to
     // the next empty slot: ~9 slots at the 0.76 load o200k_base had under a "below 0.8" rule,
     // ~2.5 at 0.5. Measured (o200k_base count): a word of random letters +28%, English +3-13%,
-    // for 4 MiB more index (8 MiB).
+    // for twice the index (6 MiB with today's 12-byte slots).
+    arena_.shrink_to_fit();  // reserve() guesses from the file's size; growth doubles
+    entries_.shrink_to_fit();
     const std::size_t cap = std::bit_ceil(std::max<std::size_t>(16, 2 * count_ + 1));
     slots_.assign(cap, slot{});
     mask_ = cap - 1;
@@ -70,15 +74,15 @@ class vocab_table {
       if (entries_[id].len == absent) continue;
       const std::string_view key = bytes_of(id);
       const std::uint64_t h = detail::hash_bytes(key);
-      const slot probe = make_slot(key, h, id);
+      const slot probe = make_slot(key, id);
       for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
         const slot& s = slots_[i];
-        if (s.id_plus1 == 0) {
+        if (s.id_len == 0) {
           slots_.mut(i) = probe;
           break;
         }
         if (same_key(s, probe, key))
-          return make_error(errc::vocab_corrupt, "tokens " + std::to_string(s.id_plus1 - 1) + " and " + std::to_string(id) +
+          return make_error(errc::vocab_corrupt, "tokens " + std::to_string(id_of(s)) + " and " + std::to_string(id) +
                                                      " have the same bytes");
       }
     }
@@ -93,18 +97,18 @@ class vocab_table {
   // Lookup with a precomputed detail::hash_bytes(key).
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE token_id find(std::string_view key, std::uint64_t h) const noexcept {
     if (TOKENMETER_UNLIKELY(slots_.empty() || key.size() > max_token_bytes)) return no_token;
-    return probe_from(make_slot(key, h, 0), key, h);
+    return probe_from(make_slot(key, 0), key, h);
   }
 
   // find() for keys that are mostly not tokens (merge candidates: rank rules ask whether two
   // symbols' bytes form a token). A bit table of ~10 bits per token (256 KiB for o200k_base,
-  // in L2) turns ~90% of the non-tokens away without reading a slot of the 8 MiB index.
+  // in L2) turns ~90% of the non-tokens away without reading a slot of the 6 MiB index.
   // Measured (o200k_base, cl100k_base, glm-5, minimax-m2 count): random-letter word +20-30%,
   // base64 +7-17%, English +2%, Chinese/Japanese unchanged (their merges mostly hit the pair memo).
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE token_id find_candidate(std::string_view key) const noexcept {
     const std::uint64_t h = detail::hash_bytes(key);
     if (TOKENMETER_UNLIKELY(key.size() > max_token_bytes || filter_.empty())) return no_token;  // (empty: not finalized)
-    const slot probe = make_slot(key, h, 0);
+    const slot probe = make_slot(key, 0);
     const std::size_t b = filter_bit(probe);
     if ((filter_[b / 64] >> (b % 64) & 1) == 0) return no_token;
     return probe_from(probe, key, h);
@@ -139,7 +143,9 @@ class vocab_table {
     for (const entry& e : entries_)
       if (e.len != absent && (e.offset > arena_.size() || e.len > arena_.size() - e.offset)) return false;
     for (const slot& s : slots_)
-      if (s.id_plus1 > entries_.size() || (s.id_plus1 != 0 && entries_[s.id_plus1 - 1].len == absent)) return false;
+      if (s.id_len != 0 && (id_of(s) >= entries_.size() || entries_[id_of(s)].len == absent ||
+                             (s.id_len & 0xFF) != std::min<std::uint32_t>(entries_[id_of(s)].len, 0xFF)))
+        return false;
     build_filter();
     return true;
   }
@@ -150,34 +156,37 @@ class vocab_table {
     std::uint32_t offset, len;
   };
   struct slot {
-    std::uint64_t prefix = 0;   // the key's first 8 bytes, zero padded
-    std::uint32_t id_plus1 = 0;  // 0: empty
-    std::uint16_t tag = 0;       // more hash bits
-    std::uint16_t len = 0;       // key length (keys are at most 64 KiB)
+    char prefix[8] = {};       // the key's first 8 bytes, zero padded (as load_prefix gives them)
+    std::uint32_t id_len = 0;  // (id + 1) << 8 | min(length, 255); 0: empty
   };
-  static_assert(sizeof(slot) == 16);
+  static_assert(sizeof(slot) == 12);
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE static std::uint64_t prefix_of(const slot& s) noexcept {
+    std::uint64_t p;
+    std::memcpy(&p, s.prefix, 8);
+    return p;
+  }
+  [[nodiscard]] static token_id id_of(const slot& s) noexcept { return (s.id_len >> 8) - 1; }
 
-  // The filter is derived from what a slot holds (first 8 bytes, length, hash tag), so it is
+  // The filter is derived from what a slot holds (first 8 bytes, length), so it is
   // rebuilt from the slots (in the pass deserialize makes anyway), never stored or trusted from a
   // file. Bits: ~10 per token, rounded up to a power of two.
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE std::size_t filter_bit(const slot& s) const noexcept {
-    const std::uint64_t k = (s.prefix ^ (std::uint64_t{s.tag} << 16 | s.len)) * 0x9E3779B97F4A7C15ull;
+    const std::uint64_t k = (prefix_of(s) ^ (s.id_len & 0xFF)) * 0x9E3779B97F4A7C15ull;
     return static_cast<std::size_t>(k >> 32) & (filter_.size() * 64 - 1);
   }
   void build_filter() {
     filter_.assign(std::bit_ceil(std::max<std::size_t>(1, count_ * 10 / 64)), 0);
     for (const slot& s : slots_)
-      if (s.id_plus1 != 0) {
+      if (s.id_len != 0) {
         const std::size_t b = filter_bit(s);
         filter_[b / 64] |= std::uint64_t{1} << (b % 64);
       }
   }
-  [[nodiscard]] TOKENMETER_ALWAYS_INLINE static slot make_slot(std::string_view key, std::uint64_t h, token_id id) noexcept {
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE static slot make_slot(std::string_view key, token_id id) noexcept {
     slot s;
-    s.prefix = load_prefix(key);
-    s.id_plus1 = id + 1;
-    s.tag = static_cast<std::uint16_t>(h >> 48);
-    s.len = static_cast<std::uint16_t>(key.size());
+    const std::uint64_t p = load_prefix(key);
+    std::memcpy(s.prefix, &p, 8);
+    s.id_len = (id + 1) << 8 | static_cast<std::uint32_t>(std::min<std::size_t>(key.size(), 0xFF));
     return s;
   }
   // The first min(8, size) bytes, zero padded. Byte order is irrelevant: it only has to be the
@@ -193,15 +202,15 @@ class vocab_table {
                                                              std::uint64_t h) const noexcept {
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const slot& s = slots_[i];
-      if (s.id_plus1 == 0) return no_token;
-      if (same_key(s, probe, key)) return s.id_plus1 - 1;
+      if (s.id_len == 0) return no_token;
+      if (same_key(s, probe, key)) return id_of(s);
     }
   }
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE bool same_key(const slot& s, const slot& probe, std::string_view key) const noexcept {
-    if (s.prefix != probe.prefix || s.tag != probe.tag || s.len != probe.len) return false;
+    if (prefix_of(s) != prefix_of(probe) || (s.id_len & 0xFF) != (probe.id_len & 0xFF)) return false;
     if (key.size() <= 8) return true;
-    const entry& e = entries_[s.id_plus1 - 1];
-    return detail::bytes_equal(arena_.data() + e.offset + 8, key.data() + 8, key.size() - 8);
+    const entry& e = entries_[id_of(s)];
+    return e.len == key.size() && detail::bytes_equal(arena_.data() + e.offset + 8, key.data() + 8, key.size() - 8);
   }
   [[nodiscard]] std::string_view bytes_of(token_id id) const noexcept {
     return {arena_.data() + entries_[id].offset, entries_[id].len};

@@ -3,14 +3,22 @@
 // at load time and decoding is a table lookup per id. The table holds only the tokens whose
 // decoded bytes differ from their vocabulary bytes (special tokens, Gemma's U+2581 words, ...);
 // every other id decodes to its vocabulary bytes, so they are not stored twice.
+//
+// Those overrides are found by rank: a bit per id up to the largest overridden one, a running
+// count per 64 ids, and the overrides' bytes in id order. Special tokens sit at the top of the
+// id range (o200k_base: 199999-200018), so arrays indexed by id cost 9 bytes for each of the
+// 200K ids (1.7 MiB) to hold 20 entries; bits cost 2 (40 KiB).
 #pragma once
 
 #include <tokenmeter/config.hpp>
 #include <tokenmeter/detail/binary_io.hpp>
+#include <tokenmeter/detail/flat_array.hpp>
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/types.hpp>
 #include <tokenmeter/bpe/vocab_table.hpp>
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -25,30 +33,68 @@ class decoder_table {
   decoder_table(decoder_table&&) noexcept = default;
   decoder_table& operator=(decoder_table&&) noexcept = default;
 
-  // Sets (or replaces: added tokens override vocabulary entries) the bytes of one id.
+  // Sets (or replaces: added tokens override vocabulary entries) the bytes of one id. Takes
+  // effect at finish().
   void set(token_id id, std::string_view bytes, bool special) {
-    if (id >= flags_.size()) {
-      const std::size_t n = static_cast<std::size_t>(id) + 1;
-      offsets_.resize(n, 0);
-      ends_.resize(n, 0);
-      flags_.resize(n, 0);
+    pending_.push_back({id, special, pending_bytes_.size(), bytes.size()});
+    pending_bytes_.append(bytes);
+  }
+
+  // Builds the lookup from what set() recorded, the last setting of an id winning over earlier
+  // ones and over the table's present entries. tokenizer::create calls it.
+  void finish() {
+    if (pending_.empty()) return;
+    struct item {
+      token_id id;
+      bool special;
+      std::string_view bytes;
+    };
+    std::vector<item> items;
+    items.reserve(overrides() + pending_.size());
+    for (token_id id = 0; id < bound_; ++id)
+      if (contains(id)) items.push_back({id, is_special(id), bytes(id)});
+    for (const pending& p : pending_) items.push_back({p.id, p.special, std::string_view(pending_bytes_).substr(p.offset, p.len)});
+    std::stable_sort(items.begin(), items.end(), [](const item& a, const item& b) { return a.id < b.id; });
+    std::string arena;
+    std::vector<std::uint32_t> ends;
+    std::vector<std::uint64_t> has, special;
+    const token_id bound = items.back().id + 1;
+    has.assign(words_for(bound), 0);
+    special.assign(has.size(), 0);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (i + 1 < items.size() && items[i + 1].id == items[i].id) continue;  // a later setting wins
+      const item& it = items[i];
+      has[it.id / 64] |= std::uint64_t{1} << (it.id % 64);
+      if (it.special) special[it.id / 64] |= std::uint64_t{1} << (it.id % 64);
+      arena.append(it.bytes);
+      ends.push_back(static_cast<std::uint32_t>(arena.size()));
     }
-    offsets_.mut(id) = static_cast<std::uint32_t>(arena_.size());
-    arena_.append(bytes.data(), bytes.size());
-    ends_.mut(id) = static_cast<std::uint32_t>(arena_.size());
-    flags_.mut(id) = static_cast<std::uint8_t>(valid_flag | (special ? special_flag : 0));
+    arena_ = {};
+    arena_.append(arena.data(), arena.size());
+    ends_ = {};
+    ends_.append(ends.data(), ends.size());
+    has_ = {};
+    has_.append(has.data(), has.size());
+    special_ = {};
+    special_.append(special.data(), special.size());
+    bound_ = bound;
+    build_ranks();
+    pending_ = {};
+    pending_bytes_ = {};
   }
 
   // Metaspace-style decoders drop the space their pre-tokenizer prepended to the first token.
   void set_strip_first_leading_space(bool v) noexcept { strip_first_space_ = v; }
 
-  [[nodiscard]] bool contains(token_id id) const noexcept { return id < flags_.size() && (flags_[id] & valid_flag); }
-  [[nodiscard]] bool is_special(token_id id) const noexcept { return contains(id) && (flags_[id] & special_flag); }
-  [[nodiscard]] std::size_t id_bound() const noexcept { return flags_.size(); }
+  [[nodiscard]] bool contains(token_id id) const noexcept { return id < bound_ && bit(has_, id); }
+  [[nodiscard]] bool is_special(token_id id) const noexcept { return contains(id) && bit(special_, id); }
+  [[nodiscard]] std::size_t id_bound() const noexcept { return bound_; }
 
   [[nodiscard]] std::string_view bytes(token_id id) const noexcept {
     if (!contains(id)) return {};
-    return {arena_.data() + offsets_[id], ends_[id] - offsets_[id]};
+    const std::size_t k = rank_[id / 64] + static_cast<std::size_t>(std::popcount(has_[id / 64] & ((std::uint64_t{1} << (id % 64)) - 1)));
+    const std::uint32_t begin = k == 0 ? 0 : ends_[k - 1];
+    return {arena_.data() + begin, ends_[k] - begin};
   }
 
   [[nodiscard]] bool strip_first_leading_space() const noexcept { return strip_first_space_; }
@@ -81,33 +127,74 @@ class decoder_table {
   }
 
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    return arena_.owned_bytes() + offsets_.owned_bytes() + ends_.owned_bytes() + flags_.owned_bytes();
+    return arena_.owned_bytes() + ends_.owned_bytes() + has_.owned_bytes() + special_.owned_bytes() +
+           rank_.capacity() * sizeof(std::uint32_t);
   }
 
   void serialize(detail::binary_writer& w) const {
-    w.put_flat(arena_);
-    w.put_flat(offsets_);
+    w.put<std::uint64_t>(bound_);
+    w.put_flat(has_);
+    w.put_flat(special_);
     w.put_flat(ends_);
-    w.put_flat(flags_);
+    w.put_flat(arena_);
     w.put<std::uint8_t>(strip_first_space_ ? 1 : 0);
   }
+  // Restores a table written by serialize() over the reader's memory; false if inconsistent.
   bool deserialize(detail::binary_reader& r, const std::shared_ptr<const void>& keep) {
+    std::uint64_t bound = 0;
     std::uint8_t strip = 0;
-    if (!r.get_flat(arena_, keep) || !r.get_flat(offsets_, keep) || !r.get_flat(ends_, keep) || !r.get_flat(flags_, keep) ||
-        !r.get(strip))
+    if (!r.get(bound) || !r.get_flat(has_, keep) || !r.get_flat(special_, keep) || !r.get_flat(ends_, keep) ||
+        !r.get_flat(arena_, keep) || !r.get(strip))
       return false;
-    if (offsets_.size() != flags_.size() || ends_.size() != flags_.size()) return false;
-    for (std::size_t i = 0; i < flags_.size(); ++i)
-      if (offsets_[i] > ends_[i] || ends_[i] > arena_.size()) return false;
+    if (bound > vocab_table::max_token_id || has_.size() != words_for(bound) || special_.size() != has_.size()) return false;
+    std::size_t count = 0;
+    for (std::size_t w = 0; w < has_.size(); ++w) {
+      if ((special_[w] & ~has_[w]) != 0) return false;
+      count += static_cast<std::size_t>(std::popcount(has_[w]));
+    }
+    if (bound % 64 != 0 && !has_.empty() && (has_[has_.size() - 1] >> (bound % 64)) != 0) return false;
+    if (count != ends_.size()) return false;
+    std::uint32_t prev = 0;
+    for (const std::uint32_t e : ends_) {
+      if (e < prev) return false;
+      prev = e;
+    }
+    if (prev != arena_.size()) return false;
+    bound_ = static_cast<token_id>(bound);
     strip_first_space_ = strip != 0;
+    build_ranks();
     return true;
   }
 
  private:
+  struct pending {
+    token_id id;
+    bool special;
+    std::size_t offset, len;
+  };
+  static std::size_t words_for(std::uint64_t bound) noexcept { return static_cast<std::size_t>((bound + 63) / 64); }
+  static bool bit(const detail::flat_array<std::uint64_t>& bits, token_id id) noexcept {
+    return (bits[id / 64] >> (id % 64) & 1) != 0;
+  }
+  [[nodiscard]] std::size_t overrides() const noexcept { return ends_.size(); }
+  // Overrides before each 64-id word (derived, so never read from a cache file).
+  void build_ranks() {
+    rank_.assign(has_.size(), 0);
+    std::uint32_t n = 0;
+    for (std::size_t w = 0; w < has_.size(); ++w) {
+      rank_[w] = n;
+      n += static_cast<std::uint32_t>(std::popcount(has_[w]));
+    }
+  }
+
+  token_id bound_ = 0;                        // one past the largest overridden id
+  detail::flat_array<std::uint64_t> has_;     // a bit per id below bound_: overridden
+  detail::flat_array<std::uint64_t> special_;  // ... and a special token
+  detail::flat_array<std::uint32_t> ends_;    // end of each override's bytes in arena_, in id order
   detail::flat_array<char> arena_;
-  static constexpr std::uint8_t valid_flag = 1, special_flag = 2;
-  detail::flat_array<std::uint32_t> offsets_, ends_;
-  detail::flat_array<std::uint8_t> flags_;
+  std::vector<std::uint32_t> rank_;
+  std::vector<pending> pending_;  // set() before finish()
+  std::string pending_bytes_;
   bool strip_first_space_ = false;
 };
 
