@@ -2,11 +2,12 @@
 //
 // Layout, chosen for the hot path (one lookup per piece, more while merging): a slot is 12
 // bytes holding the key's first 8 bytes, its length and the id, so a lookup of a key up to 8
-// bytes long -- most words and merge candidates -- reads one slot (one cache line, or two for
-// the one slot in four that straddles); longer keys compare the rest against the arena. (16-byte slots that also held 16 more hash bits measured 1-5%
-// slower, not faster, and took a third more memory: 8 MiB for o200k_base instead of 6.)
-// Entries are indexed by id (ids are dense in every
-// real vocabulary; bounded by max_token_id so a hostile file cannot force a huge allocation).
+// bytes long -- most words and merge candidates -- reads one slot (one cache line, two for the
+// one slot in eight that straddles); longer keys compare the rest against the arena. (16-byte
+// slots that also held 16 more hash bits measured 1-5% slower, not faster, and took a third
+// more memory: 8 MiB for o200k_base instead of 6.) Entries are indexed by id (ids are dense in
+// every real vocabulary; bounded by max_token_id so a hostile file cannot force a huge
+// allocation).
 #pragma once
 
 #include <tokenmeter/config.hpp>

@@ -152,6 +152,8 @@ class decoder_table {
       if ((special_[w] & ~has_[w]) != 0) return false;
       count += static_cast<std::size_t>(std::popcount(has_[w]));
     }
+    // The largest overridden id is bound - 1, as finish() makes it.
+    if (bound != 0 && !bit(has_, static_cast<token_id>(bound - 1))) return false;
     if (bound % 64 != 0 && !has_.empty() && (has_[has_.size() - 1] >> (bound % 64)) != 0) return false;
     if (count != ends_.size()) return false;
     std::uint32_t prev = 0;
