@@ -151,16 +151,14 @@ class char_start_table {
                                    std::all_of(t.begin() + static_cast<std::ptrdiff_t>(k) + 1, t.end(), is_continuation);
         if (!left_partial && !right_partial) return;
         const std::size_t kind = (left_partial ? 2 : 0) | (right_partial ? 1 : 0);
-        window_rule w{window_key(t, k, std::min<std::size_t>(k, 2), std::min<std::size_t>(t.size() - k, 2)), {}, {}};
-        w.lowest.fill(bpe_no_rule);
+        window_rule w{window_key(t, k, std::min<std::size_t>(k, 2), std::min<std::size_t>(t.size() - k, 2)), {}};
         w.lowest_any.fill(bpe_no_rule);
-        w.lowest_any[kind] = priority;  // every fragment rule, for mixed starts
+        w.lowest_any[kind] = priority;
         fragment_pairs_.set(byte_pair(t[k - 1], t[k]));
+        // Only where the rule can beat every character with its pieces: the whole start's filter.
         if ((!left_partial || own_of(suffix_own, t.substr(0, k)) > priority) &&
-            (!right_partial || own_of(prefix_own, t.substr(k)) > priority)) {
+            (!right_partial || own_of(prefix_own, t.substr(k)) > priority))
           harmful_.set(byte_pair(t[k - 1], t[k]));
-          w.lowest[kind] = priority;
-        }
         harmful_windows_.push_back(w);
       };
       if (split != 0) {
@@ -175,10 +173,8 @@ class char_start_table {
     std::size_t n = 0;
     for (const window_rule& w : harmful_windows_) {
       if (n != 0 && harmful_windows_[n - 1].key == w.key) {
-        for (std::size_t k = 0; k < 4; ++k) {
-          harmful_windows_[n - 1].lowest[k] = std::min(harmful_windows_[n - 1].lowest[k], w.lowest[k]);
+        for (std::size_t k = 0; k < 4; ++k)
           harmful_windows_[n - 1].lowest_any[k] = std::min(harmful_windows_[n - 1].lowest_any[k], w.lowest_any[k]);
-        }
       } else {
         harmful_windows_[n++] = w;
       }
@@ -362,7 +358,8 @@ class char_start_table {
         looked_up = true;
       }
       for (std::size_t kind = 0; kind < 4; ++kind) {
-        const std::uint32_t p = w.lowest[kind];
+        // The lowest rule of a kind decides: one beats the partial sides' own() iff the lowest does.
+        const std::uint32_t p = w.lowest_any[kind];
         if (p != bpe_no_rule && ((kind & 2) == 0 || own_left > p) && ((kind & 1) == 0 || own_right > p)) return true;
       }
       return false;
@@ -401,8 +398,7 @@ class char_start_table {
   std::bitset<65536> mixable_;         // usable characters that also satisfy (c')
   struct window_rule {
     std::uint64_t key;                   // window_key
-    std::array<std::uint32_t, 4> lowest;  // by kind: 2 = left side partial, 1 = right side partial
-    std::array<std::uint32_t, 4> lowest_any;  // the same over every fragment rule (mixed starts)
+    std::array<std::uint32_t, 4> lowest_any;  // by kind (2 = left side partial, 1 = right side partial), of every fragment rule
   };
   std::vector<window_rule> harmful_windows_;  // by key; every fragment rule's window
   struct char_own {
