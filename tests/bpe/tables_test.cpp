@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <random>
 #include <set>
@@ -37,12 +39,108 @@ TEST(VocabTable, FindsBytesAndRejectsDuplicates) {
   EXPECT_EQ(v.find("hell"), no_token);
   EXPECT_EQ(v.bytes(5), "hello");
   EXPECT_FALSE(v.contains(6));
-  EXPECT_EQ(v.add(5, "other").error_value().code, errc::vocab_corrupt);  // duplicate id
+  EXPECT_EQ(v.add(9, "later").error_value().code, errc::invalid_argument);  // finalized: the index is built
+  EXPECT_FALSE(v.contains(9));
+
+  vocab_table dup_id;
+  ASSERT_TRUE(dup_id.add(5, "hello").has_value());
+  EXPECT_EQ(dup_id.add(5, "other").error_value().code, errc::vocab_corrupt);  // duplicate id
 
   vocab_table dup;
   ASSERT_TRUE(dup.add(0, "same").has_value());
   ASSERT_TRUE(dup.add(1, "same").has_value());
   EXPECT_EQ(dup.finalize().error_value().code, errc::vocab_corrupt);  // duplicate bytes
+}
+
+// Tokens may arrive in any id order, with gaps (a rank file need not be sorted; HF ids may skip):
+// finalize lays the bytes out in id order, one offset each. Every id answers the same before
+// finalize, after it, and restored from the compiled-cache form; absent ids stay absent (also
+// next to empty tokens, whose offsets equal their neighbour's).
+TEST(VocabTable, IdsInAnyOrderWithGapsKeepTheirBytes) {
+  std::mt19937 rng(611);
+  std::vector<std::pair<token_id, std::string>> tokens;
+  std::set<std::string> seen;
+  for (token_id id = 0; id < 3000; ++id) {
+    if (rng() % 5 == 0) continue;  // a gap
+    std::string t = id == 17 ? std::string() : std::string(1 + rng() % 12, '\0');
+    for (char& c : t) c = static_cast<char>(rng() % 256);
+    if (seen.insert(t).second) tokens.emplace_back(id, std::move(t));
+  }
+  std::shuffle(tokens.begin(), tokens.end(), rng);
+  vocab_table v;
+  for (const auto& [id, t] : tokens) ASSERT_TRUE(v.add(id, t).has_value());
+  const auto check = [&](const vocab_table& table, const char* which) {
+    std::vector<bool> present(3000, false);
+    for (const auto& [id, t] : tokens) {
+      present[id] = true;
+      ASSERT_TRUE(table.contains(id)) << which << " " << id;
+      ASSERT_EQ(table.bytes(id), t) << which << " " << id;
+    }
+    for (token_id id = 0; id < 3000; ++id)
+      if (!present[id]) {
+        EXPECT_FALSE(table.contains(id)) << which << " " << id;
+        EXPECT_TRUE(table.bytes(id).empty()) << which << " " << id;
+      }
+    EXPECT_FALSE(table.contains(5000)) << which;
+  };
+  check(v, "before finalize");
+  const std::size_t bound = v.id_bound();
+  ASSERT_TRUE(v.finalize().has_value());
+  EXPECT_EQ(v.id_bound(), bound);
+  check_built_and_restored(v, [&](const vocab_table& table, const char* which) {
+    check(table, which);
+    for (const auto& [id, t] : tokens) {
+      if (!t.empty()) {
+        ASSERT_EQ(table.find(t), id) << which;
+      }
+    }
+  });
+}
+
+// The compiled-cache form's offsets are checked before use: a restored table whose offsets
+// decrease, do not start at 0, or do not end at the arena's end is refused (the file's checksum
+// guards against corruption; this guards against a writer bug). Each token's length is also
+// checked against its slot, but a slot keeps lengths only up to 255, so a decreasing offset
+// after a long token (its length would wrap to ~4 GiB) is caught by the order check alone.
+TEST(VocabTable, InconsistentOffsetsAreRefused) {
+  vocab_table v;
+  std::uint32_t arena = 0;
+  for (token_id id = 0; id < 40; ++id) {
+    if (id == 2 || (id > 3 && id % 7 == 3)) continue;  // absent
+    const std::string t = id == 1 ? std::string(300, 'L') : id == 3 ? std::string(300, 'M') : "tok" + std::to_string(id);
+    ASSERT_TRUE(v.add(id, t).has_value());
+    arena += static_cast<std::uint32_t>(t.size());
+  }
+  ASSERT_TRUE(v.finalize().has_value());
+  detail::binary_writer w;
+  v.serialize(w);
+  const std::string good = w.data();
+  const auto restores = [](const std::string& bytes) {
+    auto keep = std::make_shared<std::string>(bytes);
+    vocab_table t;
+    detail::binary_reader r(*keep);
+    return t.deserialize(r, keep);
+  };
+  ASSERT_TRUE(restores(good));
+  // The offsets follow the arena in the stream; find them by their known first values.
+  constexpr std::uint32_t absent = 0x80000000u;
+  const std::uint32_t first[3] = {0, 4, 304 | absent};
+  std::size_t at = std::string::npos;
+  for (std::size_t i = 0; i + sizeof first <= good.size() && at == std::string::npos; ++i)
+    if (std::memcmp(good.data() + i, first, sizeof first) == 0) at = i;
+  ASSERT_NE(at, std::string::npos);
+  const auto with_offset = [&](std::size_t index, std::uint32_t value) {
+    std::string bad = good;
+    std::memcpy(bad.data() + at + 4 * index, &value, 4);
+    return bad;
+  };
+  EXPECT_FALSE(restores(with_offset(0, 1)));                // does not start at 0
+  EXPECT_FALSE(restores(with_offset(2, 2 | absent)));       // decreases after the long token 1
+  EXPECT_FALSE(restores(with_offset(1, 9)));                // token 0's length disagrees with its slot
+  EXPECT_FALSE(restores(with_offset(4, 604 | absent)));     // token 4 marked absent: its slot disagrees
+  ASSERT_TRUE(restores(with_offset(40, arena)));            // (the end as written)
+  EXPECT_FALSE(restores(with_offset(40, arena + 1)));       // not the arena's end
+  EXPECT_FALSE(restores(with_offset(40, absent | arena)));  // a flag on the end
 }
 
 // A slot keeps a key's length only up to 255: tokens of 255 bytes and more that share their
