@@ -8,6 +8,7 @@
 #include <tokenmeter/tokenmeter.hpp>
 
 #include "long_word.hpp"  // tests/robustness: the same word the tests encode
+#include "proc_status.hpp"
 
 #include <sys/wait.h>
 #include <time.h>
@@ -26,14 +27,7 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-// VmRSS or VmHWM of this process in KiB.
-long status_kib(const char* key) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(key, 0) == 0) return std::stol(line.substr(std::strlen(key) + 1));
-  return -1;
-}
+using tokenmeter_robustness::status_kib;
 
 // Resets VmHWM to the current RSS (Linux clear_refs "5"), so the next peak is this step's.
 void reset_peak() { std::ofstream("/proc/self/clear_refs") << "5"; }
@@ -43,6 +37,7 @@ double seconds_since(clock_type::time_point t0) { return std::chrono::duration<d
 struct load_figures {
   double seconds = 0;
   long peak_kib = 0, retained_kib = 0;
+  long own_kib = 0;  // of retained_kib, the anonymous part (RssAnon): not library code or mapped files
 };
 
 load_figures measure_load(const std::string& family, bool compiled_cache, std::shared_ptr<const tokenizer>& out) {
@@ -50,7 +45,7 @@ load_figures measure_load(const std::string& family, bool compiled_cache, std::s
   load_options opt;
   opt.compiled_cache = compiled_cache;
   reset_peak();
-  const long before = status_kib("VmRSS:");
+  const long before = status_kib("VmRSS:"), anon_before = status_kib("RssAnon:");
   const auto t0 = clock_type::now();
   auto t = load_family(family, opt);
   load_figures f;
@@ -61,6 +56,7 @@ load_figures measure_load(const std::string& family, bool compiled_cache, std::s
   }
   f.peak_kib = status_kib("VmHWM:") - before;
   f.retained_kib = status_kib("VmRSS:") - before;
+  f.own_kib = status_kib("RssAnon:") - anon_before;
   out = *t;
   return f;
 }
@@ -99,8 +95,8 @@ void measure(const std::string& family) {
   const double t10 = best_count_seconds(*tok, w10, 1, n10);
   char tables[32] = "n/a (heap)";
   if (has_tables) std::snprintf(tables, sizeof tables, "%.1f", tables_ms);
-  std::printf("| %-13s | %8.1f | %8.1f | %8.1f | %9.1f | %9.1f | %8.1f | %10s | %7.3f | %7.3f | %5.1f |\n", family.c_str(),
-              source.seconds * 1e3, source.peak_kib / 1024.0, source.retained_kib / 1024.0, cached.seconds * 1e3,
+  std::printf("| %-13s | %8.1f | %8.1f | %8.1f | %8.1f | %9.1f | %9.1f | %8.1f | %10s | %7.3f | %7.3f | %5.1f |\n", family.c_str(),
+              source.seconds * 1e3, source.peak_kib / 1024.0, source.retained_kib / 1024.0, source.own_kib / 1024.0, cached.seconds * 1e3,
               cached.retained_kib / 1024.0, tok->memory_bytes() / 1048576.0, tables, t1, t10, t10 / t1);
   std::fflush(stdout);
 }
@@ -112,9 +108,9 @@ int main(int argc, char** argv) {
   if (families.empty())
     for (const auto& [id, fam] : manifest::embedded().families())
       if (locate_family_file(fam)) families.push_back(id);
-  std::printf("| family        | src load | src peak | src kept | cache load | cache kept | tables | long-piece tables | 1 MB word | 10 MB word | ratio |\n");
-  std::printf("|               |   ms     |   MiB    |   MiB    |    ms     |    MiB    |  MiB   |    ms    |    s    |    s    |       |\n");
-  std::printf("|---|---|---|---|---|---|---|---|---|---|---|\n");
+  std::printf("| family        | src load | src peak | src kept | src own | cache load | cache kept | tables | long-piece tables | 1 MB word | 10 MB word | ratio |\n");
+  std::printf("|               |   ms     |   MiB    |   MiB    |   MiB   |    ms     |    MiB    |  MiB   |    ms    |    s    |    s    |       |\n");
+  std::printf("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   std::fflush(stdout);
   int failed = 0;
   for (const std::string& f : families) {

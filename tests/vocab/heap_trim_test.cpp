@@ -4,6 +4,8 @@
 // RSS is measured in child processes, each loading with one setting into a heap of its own.
 #include <tokenmeter/tokenmeter.hpp>
 
+#include "robustness/proc_status.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -33,13 +35,7 @@ constexpr bool sanitized = false;
 constexpr bool sanitized = false;
 #endif
 
-long rss_kib() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  return -1;
-}
+long rss_kib() { return tokenmeter_robustness::status_kib("VmRSS:"); }
 
 // RSS growth (KiB) of loading `family` from its file, in a child process; -1 if that failed.
 long rss_growth_of_load(const std::string& family, bool trim) {
