@@ -159,7 +159,7 @@ class char_start_table {
         if ((!left_partial || own_of(suffix_own, t.substr(0, k)) > priority) &&
             (!right_partial || own_of(prefix_own, t.substr(k)) > priority))
           harmful_.set(byte_pair(t[k - 1], t[k]));
-        harmful_windows_.push_back(w);
+        fragment_windows_.push_back(w);
       };
       if (split != 0) {
         if (split < t.size() && !is_continuation(t[split])) at(split);
@@ -169,18 +169,18 @@ class char_start_table {
         if (!is_continuation(t[k])) at(k);
     });
     // One entry per window, holding the lowest priority of each kind of rule there.
-    std::sort(harmful_windows_.begin(), harmful_windows_.end(), [](const window_rule& a, const window_rule& b) { return a.key < b.key; });
+    std::sort(fragment_windows_.begin(), fragment_windows_.end(), [](const window_rule& a, const window_rule& b) { return a.key < b.key; });
     std::size_t n = 0;
-    for (const window_rule& w : harmful_windows_) {
-      if (n != 0 && harmful_windows_[n - 1].key == w.key) {
+    for (const window_rule& w : fragment_windows_) {
+      if (n != 0 && fragment_windows_[n - 1].key == w.key) {
         for (std::size_t k = 0; k < 4; ++k)
-          harmful_windows_[n - 1].lowest_any[k] = std::min(harmful_windows_[n - 1].lowest_any[k], w.lowest_any[k]);
+          fragment_windows_[n - 1].lowest_any[k] = std::min(fragment_windows_[n - 1].lowest_any[k], w.lowest_any[k]);
       } else {
-        harmful_windows_[n++] = w;
+        fragment_windows_[n++] = w;
       }
     }
-    harmful_windows_.resize(n);
-    harmful_windows_.shrink_to_fit();
+    fragment_windows_.resize(n);
+    fragment_windows_.shrink_to_fit();
   }
 
   // Whether no boundary of `part` holds a fragment rule that could fire before the characters
@@ -290,7 +290,7 @@ class char_start_table {
   [[nodiscard]] std::size_t usable_characters() const noexcept { return usable_; }
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
     return ids_.capacity() * sizeof(token_id) + own_.capacity() * sizeof(char_own) + sizeof(harmful_) +
-           sizeof(fragment_pairs_) + sizeof(mixable_) + harmful_windows_.capacity() * sizeof(window_rule);
+           sizeof(fragment_pairs_) + sizeof(mixable_) + fragment_windows_.capacity() * sizeof(window_rule);
   }
 
  private:
@@ -336,9 +336,9 @@ class char_start_table {
     for (std::size_t left = 1; left <= std::min<std::size_t>(b, 2); ++left)
       for (std::size_t right = 1; right <= std::min<std::size_t>(part.size() - b, 2); ++right) {
         const std::uint64_t key = window_key(part, b, left, right);
-        const auto it = std::lower_bound(harmful_windows_.begin(), harmful_windows_.end(), key,
+        const auto it = std::lower_bound(fragment_windows_.begin(), fragment_windows_.end(), key,
                                          [](const window_rule& w, std::uint64_t k) { return w.key < k; });
-        if (it != harmful_windows_.end() && it->key == key && f(*it)) return true;
+        if (it != fragment_windows_.end() && it->key == key && f(*it)) return true;
       }
     return false;
   }
@@ -400,7 +400,7 @@ class char_start_table {
     std::uint64_t key;                   // window_key
     std::array<std::uint32_t, 4> lowest_any;  // by kind (2 = left side partial, 1 = right side partial), of every fragment rule
   };
-  std::vector<window_rule> harmful_windows_;  // by key; every fragment rule's window
+  std::vector<window_rule> fragment_windows_;  // by key; every fragment rule's window
   struct char_own {
     std::uint32_t cp, own;
   };
