@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #if defined(__GLIBC__)
@@ -35,7 +34,7 @@ constexpr bool sanitized = false;
 constexpr bool sanitized = false;
 #endif
 
-long rss_kib() { return tokenmeter_robustness::status_kib("VmRSS:"); }
+using tokenmeter_robustness::status_kib;
 
 // RSS growth (KiB) of loading `family` from its file, in a child process; -1 if that failed.
 long rss_growth_of_load(const std::string& family, bool trim) {
@@ -54,9 +53,9 @@ long rss_growth_of_load(const std::string& family, bool trim) {
 #if defined(__GLIBC__)
       ::malloc_trim(0);
 #endif
-      const long before = rss_kib();
+      const long before = status_kib("VmRSS:");
       opt.trim_heap = trim;
-      if (auto t = load_family(family, opt)) growth = rss_kib() - before;
+      if (auto t = load_family(family, opt)) growth = status_kib("VmRSS:") - before;
     }
     const bool sent = ::write(fds[1], &growth, sizeof growth) == static_cast<ssize_t>(sizeof growth);
     ::_exit(sent ? 0 : 1);
