@@ -169,7 +169,7 @@ class vocab_table {
     for (std::size_t id = 0; id + 1 < offsets_.size(); ++id)
       if ((offsets_[id] & offset_mask) > (offsets_[id + 1] & offset_mask)) return false;
     for (const slot& s : slots_)
-      if (s.id_len != 0 && (id_of(s) >= id_bound() || !contains(id_of(s)) ||
+      if (s.id_len != 0 && (!contains(id_of(s)) ||
                              (s.id_len & 0xFF) != std::min<std::uint32_t>(static_cast<std::uint32_t>(bytes_of(id_of(s)).size()), 0xFF)))
         return false;
     build_filter();
