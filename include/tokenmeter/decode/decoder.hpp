@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -106,7 +107,11 @@ class decoder_table {
 
   // Raw bytes of the ids (which need not form valid UTF-8 on their own).
   [[nodiscard]] result<std::string> decode(std::span<const token_id> ids, const vocab_table& vocab, bool skip_special) const {
-    std::string out;
+    // Bytes are copied into a buffer grown by doubling rather than appended: GCC does not always
+    // inline std::string::append in this loop (a small change to vocab_table's accessors made it
+    // a call and decode 8-18% slower); copying measured o200k_base English +1-5% over appending.
+    std::string out(ids.size() * 4, '\0');
+    std::size_t used = 0;
     bool first = true;
     for (const token_id id : ids) {
       std::string_view b;
@@ -121,8 +126,11 @@ class decoder_table {
       // Metaspace-style decoders drop the space their pre-tokenizer prepended to the first token.
       if (first && strip_first_space_ && !b.empty() && b.front() == ' ') b.remove_prefix(1);
       first = false;
-      out.append(b);
+      if (TOKENMETER_UNLIKELY(used + b.size() > out.size())) out.resize(std::max(2 * out.size(), used + b.size()));
+      std::memcpy(out.data() + used, b.data(), b.size());
+      used += b.size();
     }
+    out.resize(used);
     return out;
   }
 
