@@ -27,6 +27,18 @@ void check_built_and_restored(const vocab_table& v, Check&& check) {
   ASSERT_TRUE(restored.deserialize(r, bytes));
   check(restored, "restored");
 }
+std::string serialized(const vocab_table& v) {
+  detail::binary_writer w;
+  v.serialize(w);
+  return w.data();
+}
+// Whether a table restores from `bytes` (its compiled-cache form, perhaps altered).
+bool restores(const std::string& bytes) {
+  auto keep = std::make_shared<std::string>(bytes);
+  vocab_table t;
+  detail::binary_reader r(*keep);
+  return t.deserialize(r, keep);
+}
 }  // namespace
 
 TEST(VocabTable, FindsBytesAndRejectsDuplicates) {
@@ -113,15 +125,7 @@ TEST(VocabTable, InconsistentOffsetsAreRefused) {
     arena += static_cast<std::uint32_t>(t.size());
   }
   ASSERT_TRUE(v.finalize().has_value());
-  detail::binary_writer w;
-  v.serialize(w);
-  const std::string good = w.data();
-  const auto restores = [](const std::string& bytes) {
-    auto keep = std::make_shared<std::string>(bytes);
-    vocab_table t;
-    detail::binary_reader r(*keep);
-    return t.deserialize(r, keep);
-  };
+  const std::string good = serialized(v);
   ASSERT_TRUE(restores(good));
   // The offsets follow the arena in the stream; find them by their known first values.
   constexpr std::uint32_t absent = 0x80000000u;
@@ -142,6 +146,77 @@ TEST(VocabTable, InconsistentOffsetsAreRefused) {
   ASSERT_TRUE(restores(with_offset(40, arena)));            // (the end as written)
   EXPECT_FALSE(restores(with_offset(40, arena + 1)));       // not the arena's end
   EXPECT_FALSE(restores(with_offset(40, absent | arena)));  // a flag on the end
+}
+
+// Lookups never wrap: a key probes from its home on into a tail that must end in an empty slot.
+// A restored index is refused unless every probe ends there (homes before the last slot, that
+// slot empty) and it holds as many tokens as it says (which also sizes the filter).
+TEST(VocabTable, IndexWhoseProbesMightNotEndIsRefused) {
+  vocab_table v;
+  for (token_id id = 0; id < 50; ++id) ASSERT_TRUE(v.add(id, std::to_string(id * 7919)).has_value());
+  ASSERT_TRUE(v.finalize().has_value());
+  const std::string good = serialized(v);
+  ASSERT_TRUE(restores(good));
+  // The stream ends with the slots (12 bytes each), the token count and the number of homes.
+  const std::size_t count_at = good.size() - 16, homes_at = good.size() - 8, last_slot_at = count_at - 12;
+  std::uint64_t count = 0, homes = 0;
+  std::memcpy(&count, good.data() + count_at, 8);
+  std::memcpy(&homes, good.data() + homes_at, 8);
+  ASSERT_EQ(count, 50u);
+  const auto with_u64 = [&](std::size_t at, std::uint64_t value) {
+    std::string bad = good;
+    std::memcpy(bad.data() + at, &value, 8);
+    return bad;
+  };
+  EXPECT_FALSE(restores(with_u64(homes_at, 0)));
+  std::uint64_t slots = 0;  // the slot count precedes them, then padding to 8 bytes: find it
+  for (std::uint64_t n = homes + 1; n < homes + 1024 && 12 * n + 16 <= count_at && slots == 0; ++n) {
+    const std::size_t data_at = count_at - 12 * n;
+    for (std::size_t pad = 0; pad < 8 && data_at % 8 == 0; ++pad)
+      if (std::memcmp(good.data() + data_at - 8 - pad, &n, 8) == 0) slots = n;
+  }
+  ASSERT_NE(slots, 0u);
+  EXPECT_TRUE(restores(with_u64(homes_at, slots - 1)));  // (homes may reach the last slot but one)
+  EXPECT_FALSE(restores(with_u64(homes_at, slots)));     // a home at the last slot
+  EXPECT_FALSE(restores(with_u64(count_at, count + 1)));  // more tokens said than held
+  EXPECT_FALSE(restores(with_u64(count_at, count - 1)));
+  // A token moved into the last slot: same tokens, same count, but a probe could run off the end.
+  std::string moved = good;
+  const std::size_t first_slot_at = count_at - 12 * slots;
+  std::size_t used_at = std::string::npos;
+  for (std::size_t i = 0; i + 1 < slots && used_at == std::string::npos; ++i) {
+    std::uint32_t id_len = 0;
+    std::memcpy(&id_len, good.data() + first_slot_at + 12 * i + 8, 4);
+    if (id_len != 0) used_at = first_slot_at + 12 * i;
+  }
+  ASSERT_NE(used_at, std::string::npos);
+  std::memcpy(moved.data() + last_slot_at, good.data() + used_at, 12);
+  std::memset(moved.data() + used_at, 0, 12);
+  EXPECT_FALSE(restores(moved));
+}
+
+// Keys whose homes all fall on the last home make a run longer than the tail the index starts
+// with; finalize lengthens the tail until the run ends in an empty slot, and every key is found.
+// (White-box: the keys are chosen by the index's own hash and home rule, at most half full.)
+TEST(VocabTable, ARunPastTheTailIsPlacedWhole) {
+  constexpr std::size_t n = 100, colliding = 80;
+  constexpr std::uint64_t homes = 2 * n;
+  std::vector<std::string> keys;
+  for (std::uint64_t i = 0; keys.size() < colliding; ++i) {
+    std::string k = std::to_string(i * 2654435761u);
+    if ((static_cast<unsigned __int128>(detail::hash_bytes(k)) * homes) >> 64 == homes - 1) keys.push_back(std::move(k));
+  }
+  for (std::size_t i = 0; keys.size() < n; ++i) keys.push_back(std::string(1, 'o').append(std::to_string(i)));
+  vocab_table v;
+  for (std::size_t i = 0; i < n; ++i) ASSERT_TRUE(v.add(static_cast<token_id>(i), keys[i]).has_value());
+  ASSERT_TRUE(v.finalize().has_value());
+  check_built_and_restored(v, [&](const vocab_table& table, const char* which) {
+    for (std::size_t i = 0; i < n; ++i) {
+      EXPECT_EQ(table.find(keys[i]), i) << which << " " << keys[i];
+      EXPECT_EQ(table.find_candidate(keys[i]), i) << which << " " << keys[i];
+    }
+    EXPECT_EQ(table.find("absent"), no_token) << which;
+  });
 }
 
 // A slot keeps a key's length only up to 255: tokens of 255 bytes and more that share their

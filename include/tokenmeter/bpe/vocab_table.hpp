@@ -68,7 +68,7 @@ class vocab_table {
     // merging are of keys that are not tokens, and with linear probing such a lookup reads up to
     // the next empty slot: ~9 slots at the 0.76 load o200k_base had under a "below 0.8" rule,
     // ~2.5 at 0.5. Measured (o200k_base count): a word of random letters +28%, English +3-13%,
-    // for twice the index (6 MiB with today's 12-byte slots).
+    // for twice the index (4.6 MiB for o200k_base at exactly 0.5 with 12-byte slots).
     if (!offsets_.empty()) return make_error(errc::invalid_argument, "the vocabulary is finalized already");
     // The bytes in id order, one offset per id (absent ids flagged, their length 0). The copy
     // also drops what reserve() over-guessed from the file's size.
@@ -85,24 +85,15 @@ class vocab_table {
       arena_ = std::move(by_id);
       std::vector<entry>().swap(pending_);
     }
-    const std::size_t cap = std::bit_ceil(std::max<std::size_t>(16, 2 * count_ + 1));
-    slots_.assign(cap, slot{});
-    mask_ = cap - 1;
-    for (token_id id = 0; id < id_bound(); ++id) {
-      if (!contains(id)) continue;
-      const std::string_view key = bytes_of(id);
-      const std::uint64_t h = detail::hash_bytes(key);
-      const slot probe = make_slot(key, id);
-      for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-        const slot& s = slots_[i];
-        if (s.id_len == 0) {
-          slots_.mut(i) = probe;
-          break;
-        }
-        if (same_key(s, probe, key))
-          return make_error(errc::vocab_corrupt, "tokens " + std::to_string(id_of(s)) + " and " + std::to_string(id) +
-                                                     " have the same bytes");
-      }
+    // Exactly "at most half" (a power-of-two size would land anywhere from 0.25 to 0.5: 0.38 for
+    // o200k_base and cl100k_base, 0.29 for qwen3, 0.25 for gemma3, 0.7-6 MiB more). A key's home
+    // is its hash scaled to [0, homes_) and probing never wraps: it runs on into a tail past the
+    // last home, which ends in an empty slot, so a lookup needs neither a mask nor a wrap test.
+    homes_ = std::max<std::size_t>(16, 2 * count_);
+    for (std::size_t tail = 64;; tail *= 4) {
+      slots_.assign(homes_ + tail, slot{});
+      TOKENMETER_TRY(placed, place_all());
+      if (placed) break;  // else a run reached the last slot (a file built to collide?): a longer tail
     }
     build_filter();
     return {};
@@ -120,7 +111,7 @@ class vocab_table {
 
   // find() for keys that are mostly not tokens (merge candidates: rank rules ask whether two
   // symbols' bytes form a token). A bit table of ~10 bits per token (256 KiB for o200k_base,
-  // in L2) turns ~90% of the non-tokens away without reading a slot of the 6 MiB index.
+  // in L2) turns ~90% of the non-tokens away without reading a slot of the 4.6 MiB index.
   // Measured (o200k_base, cl100k_base, glm-5, minimax-m2 count): random-letter word +20-30%,
   // base64 +7-17%, English +2%, Chinese/Japanese unchanged (their merges mostly hit the pair memo).
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE token_id find_candidate(std::string_view key) const noexcept {
@@ -153,25 +144,34 @@ class vocab_table {
     w.put_flat(offsets_);
     w.put_flat(slots_);
     w.put<std::uint64_t>(count_);
+    w.put<std::uint64_t>(homes_);
   }
   // Restores a table written by serialize(), in place over the reader's memory (kept alive by
   // `keep`); false (table unusable) if the data is inconsistent.
   bool deserialize(detail::binary_reader& r, const std::shared_ptr<const void>& keep) {
-    std::uint64_t count = 0;
-    if (!r.get_flat(arena_, keep) || !r.get_flat(offsets_, keep) || !r.get_flat(slots_, keep) || !r.get(count)) return false;
-    if (slots_.empty() || (slots_.size() & (slots_.size() - 1)) != 0 || count >= slots_.size() || offsets_.empty() ||
-        offsets_.size() - 1 > max_token_id)
+    std::uint64_t count = 0, homes = 0;
+    if (!r.get_flat(arena_, keep) || !r.get_flat(offsets_, keep) || !r.get_flat(slots_, keep) || !r.get(count) ||
+        !r.get(homes))
       return false;
-    mask_ = slots_.size() - 1;
+    // Every probe must end: the homes lie before the last slot, which is empty.
+    if (homes == 0 || homes >= slots_.size() || slots_[slots_.size() - 1].id_len != 0 || count >= homes ||
+        offsets_.empty() || offsets_.size() - 1 > max_token_id)
+      return false;
+    homes_ = homes;
     count_ = count;
     // Offsets from 0, never decreasing, the last one (no flag) the arena's end.
     if ((offsets_[0] & offset_mask) != 0 || offsets_[offsets_.size() - 1] != arena_.size()) return false;
     for (std::size_t id = 0; id + 1 < offsets_.size(); ++id)
       if ((offsets_[id] & offset_mask) > (offsets_[id + 1] & offset_mask)) return false;
+    std::size_t used = 0;
     for (const slot& s : slots_)
-      if (s.id_len != 0 && (!contains(id_of(s)) ||
-                             (s.id_len & 0xFF) != std::min<std::uint32_t>(static_cast<std::uint32_t>(bytes_of(id_of(s)).size()), 0xFF)))
-        return false;
+      if (s.id_len != 0) {
+        if (!contains(id_of(s)) ||
+            (s.id_len & 0xFF) != std::min<std::uint32_t>(static_cast<std::uint32_t>(bytes_of(id_of(s)).size()), 0xFF))
+          return false;
+        ++used;
+      }
+    if (used != count_) return false;
     build_filter();
     return true;
   }
@@ -225,10 +225,34 @@ class vocab_table {
     std::memcpy(&p, key.data(), 8);
     return p;
   }
+  // A hash's home slot: its high bits scaled to [0, homes_) (Lemire's multiply-shift).
+  [[nodiscard]] TOKENMETER_ALWAYS_INLINE std::size_t home_of(std::uint64_t h) const noexcept {
+    return static_cast<std::size_t>((static_cast<unsigned __int128>(h) * homes_) >> 64);
+  }
+  // Places every token; false if a run of full slots reached the last slot (it must stay empty).
+  result<bool> place_all() {
+    for (token_id id = 0; id < id_bound(); ++id) {
+      if (!contains(id)) continue;
+      const std::string_view key = bytes_of(id);
+      const slot probe = make_slot(key, id);
+      for (std::size_t i = home_of(detail::hash_bytes(key));; ++i) {
+        if (i + 1 == slots_.size()) return false;
+        const slot& s = slots_[i];
+        if (s.id_len == 0) {
+          slots_.mut(i) = probe;
+          break;
+        }
+        if (same_key(s, probe, key))
+          return make_error(errc::vocab_corrupt, "tokens " + std::to_string(id_of(s)) + " and " + std::to_string(id) +
+                                                     " have the same bytes");
+      }
+    }
+    return true;
+  }
   // Linear probing from the key's home slot (the table is finalized, the key not too long).
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE token_id probe_from(const slot& probe, std::string_view key,
                                                              std::uint64_t h) const noexcept {
-    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+    for (std::size_t i = home_of(h);; ++i) {
       const slot& s = slots_[i];
       if (s.id_len == 0) return no_token;
       if (same_key(s, probe, key)) return id_of(s);
@@ -250,7 +274,7 @@ class vocab_table {
   detail::flat_array<std::uint32_t> offsets_;  // by id, once finalized: where its bytes start (+ one past the last)
   std::vector<entry> pending_;                 // by id, until finalized
   detail::flat_array<slot> slots_;
-  std::size_t mask_ = 0;
+  std::size_t homes_ = 0;  // slots a key can start from; the rest is the tail runs spill into
   std::vector<std::uint64_t> filter_;  // see filter_bit
   std::size_t count_ = 0;
 };
