@@ -200,11 +200,11 @@ TEST(VocabTable, IndexWhoseProbesMightNotEndIsRefused) {
 // (White-box: the keys are chosen by the index's own hash and home rule, at most half full.)
 TEST(VocabTable, ARunPastTheTailIsPlacedWhole) {
   constexpr std::size_t n = 100, colliding = 80;
-  constexpr std::uint64_t homes = 2 * n;
+  const std::size_t homes = detail::table_homes_for(n);
   std::vector<std::string> keys;
   for (std::uint64_t i = 0; keys.size() < colliding; ++i) {
     std::string k = std::to_string(i * 2654435761u);
-    if ((static_cast<unsigned __int128>(detail::hash_bytes(k)) * homes) >> 64 == homes - 1) keys.push_back(std::move(k));
+    if (detail::table_home(detail::hash_bytes(k), homes) == homes - 1) keys.push_back(std::move(k));
   }
   for (std::size_t i = 0; keys.size() < n; ++i) keys.push_back(std::string(1, 'o').append(std::to_string(i)));
   vocab_table v;
@@ -260,6 +260,58 @@ TEST(PairTable, GrowsAndKeepsFirstRule) {
   ASSERT_NE(t.find(3, 4), nullptr);
   EXPECT_EQ(t.find(3, 4)->priority, 3u);
   EXPECT_EQ(t.find(4, 3), nullptr);
+}
+
+// As the vocabulary index: pairs whose homes all fall on the last home make a run longer than
+// the first tail; the table lengthens its tail and keeps every rule, also restored. A restored
+// table is refused unless every probe ends (homes before the last slot, that slot empty).
+// (White-box: the pairs are chosen by the table's own hash of (left << 32 | right).)
+TEST(PairTable, ARunPastTheTailIsPlacedWholeAndProbesMustEnd) {
+  constexpr std::size_t n = 100, colliding = 80;
+  const std::size_t homes = detail::table_homes_for(n);
+  std::vector<std::pair<token_id, token_id>> pairs;
+  for (token_id l = 1; pairs.size() < colliding; ++l)
+    if (detail::table_home(detail::hash_u64(std::uint64_t{l} << 32 | 7), homes) == homes - 1) pairs.emplace_back(l, 7);
+  for (token_id l = 1; pairs.size() < n; ++l) pairs.emplace_back(l, 9);
+  pair_table t;
+  t.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) t.insert(pairs[i].first, pairs[i].second, {static_cast<std::uint32_t>(i), 0});
+  const auto check = [&](const pair_table& table, const char* which) {
+    ASSERT_EQ(table.size(), n) << which;
+    for (std::size_t i = 0; i < n; ++i) {
+      const merge_rule* m = table.find(pairs[i].first, pairs[i].second);
+      ASSERT_NE(m, nullptr) << which << " " << i;
+      EXPECT_EQ(m->priority, i) << which;
+    }
+    EXPECT_EQ(table.find(7, 1), nullptr) << which;
+  };
+  check(t, "built");
+  detail::binary_writer w;
+  t.serialize(w);
+  const std::string good = w.data();
+  const auto restored = [](const std::string& bytes, pair_table& into) {
+    auto keep = std::make_shared<std::string>(bytes);
+    detail::binary_reader r(*keep);
+    return into.deserialize(r, keep);
+  };
+  pair_table back;
+  ASSERT_TRUE(restored(good, back));
+  check(back, "restored");
+  // The stream starts with the keys (their count, then 8 bytes each) and ends with the rule count
+  // and the number of homes.
+  std::uint64_t slots = 0;
+  std::memcpy(&slots, good.data(), 8);
+  ASSERT_GT(slots, homes + detail::table_first_tail) << "the tail was lengthened";
+  const auto with_u64 = [&](std::size_t at, std::uint64_t value) {
+    std::string bad = good;
+    std::memcpy(bad.data() + at, &value, 8);
+    return bad;
+  };
+  pair_table scratch;
+  EXPECT_TRUE(restored(with_u64(good.size() - 8, slots - 1), scratch));
+  EXPECT_FALSE(restored(with_u64(good.size() - 8, slots), scratch));    // a home at the last slot
+  EXPECT_FALSE(restored(with_u64(good.size() - 16, slots), scratch));   // more rules than homes
+  EXPECT_FALSE(restored(with_u64(8 + 8 * (slots - 1), 5), scratch));  // the last slot taken
 }
 
 TEST(ByteLevel, MapIsABijection) {

@@ -85,15 +85,13 @@ class vocab_table {
       arena_ = std::move(by_id);
       std::vector<entry>().swap(pending_);
     }
-    // Exactly "at most half" (a power-of-two size would land anywhere from 0.25 to 0.5: 0.38 for
-    // o200k_base and cl100k_base, 0.29 for qwen3, 0.25 for gemma3, 0.7-6 MiB more). A key's home
-    // is its hash scaled to [0, homes_) and probing never wraps: it runs on into a tail past the
-    // last home, which ends in an empty slot, so a lookup needs neither a mask nor a wrap test.
-    homes_ = std::max<std::size_t>(16, 2 * count_);
-    for (std::size_t tail = 64;; tail *= 4) {
+    // Exactly half full, probes never wrap (detail::table_home). A run that reaches the last
+    // slot (a file built to collide?) gets a longer tail.
+    homes_ = detail::table_homes_for(count_);
+    for (std::size_t tail = detail::table_first_tail;; tail *= 4) {
       slots_.assign(homes_ + tail, slot{});
       TOKENMETER_TRY(placed, place_all());
-      if (placed) break;  // else a run reached the last slot (a file built to collide?): a longer tail
+      if (placed) break;
     }
     build_filter();
     return {};
@@ -225,17 +223,13 @@ class vocab_table {
     std::memcpy(&p, key.data(), 8);
     return p;
   }
-  // A hash's home slot: its high bits scaled to [0, homes_) (Lemire's multiply-shift).
-  [[nodiscard]] TOKENMETER_ALWAYS_INLINE std::size_t home_of(std::uint64_t h) const noexcept {
-    return static_cast<std::size_t>((static_cast<unsigned __int128>(h) * homes_) >> 64);
-  }
   // Places every token; false if a run of full slots reached the last slot (it must stay empty).
   result<bool> place_all() {
     for (token_id id = 0; id < id_bound(); ++id) {
       if (!contains(id)) continue;
       const std::string_view key = bytes_of(id);
       const slot probe = make_slot(key, id);
-      for (std::size_t i = home_of(detail::hash_bytes(key));; ++i) {
+      for (std::size_t i = detail::table_home(detail::hash_bytes(key), homes_);; ++i) {
         if (i + 1 == slots_.size()) return false;
         const slot& s = slots_[i];
         if (s.id_len == 0) {
@@ -252,7 +246,7 @@ class vocab_table {
   // Linear probing from the key's home slot (the table is finalized, the key not too long).
   [[nodiscard]] TOKENMETER_ALWAYS_INLINE token_id probe_from(const slot& probe, std::string_view key,
                                                              std::uint64_t h) const noexcept {
-    for (std::size_t i = home_of(h);; ++i) {
+    for (std::size_t i = detail::table_home(h, homes_);; ++i) {
       const slot& s = slots_[i];
       if (s.id_len == 0) return no_token;
       if (same_key(s, probe, key)) return id_of(s);

@@ -76,9 +76,15 @@ namespace detail {
   return byte(0) | byte(n >> 1) | byte(n - 1);
 }
 
-// Smallest power of two >= max(n * 2, 16): tables stay at most half full, so probes stay short.
-[[nodiscard]] inline std::size_t table_capacity_for(std::size_t n) noexcept {
-  return std::bit_ceil(n * 2 < 16 ? std::size_t{16} : n * 2);
+// Open-addressing tables (the vocabulary index, the merge-pair table) are exactly half full, not
+// sized to a power of two (which lands anywhere from a quarter to half full: 0.25-0.38 for most
+// vocabularies, up to 6 MiB more). A key's home is its hash's high bits scaled to the number of
+// homes (Lemire's multiply-shift), and linear probes run on past the last home into a tail whose
+// last slot stays empty, instead of wrapping: a probe needs neither a mask nor a wrap test.
+[[nodiscard]] inline std::size_t table_homes_for(std::size_t n) noexcept { return n * 2 < 16 ? 16 : n * 2; }
+inline constexpr std::size_t table_first_tail = 64;  // slots after the last home (longer if a run needs it)
+[[nodiscard]] TOKENMETER_ALWAYS_INLINE std::size_t table_home(std::uint64_t h, std::size_t homes) noexcept {
+  return static_cast<std::size_t>((static_cast<unsigned __int128>(h) * homes) >> 64);
 }
 
 }  // namespace detail

@@ -42,7 +42,7 @@ namespace detail {
 
 // Bump whenever any serialized table's layout changes; the settings key also carries the
 // tokenmeter version, so a cache never outlives the code that wrote it.
-inline constexpr std::uint32_t compiled_format_version = 7;
+inline constexpr std::uint32_t compiled_format_version = 8;
 inline constexpr char compiled_magic[8] = {'T', 'M', 'C', 'O', 'M', 'P', 'L', '1'};
 
 struct source_stamp {
