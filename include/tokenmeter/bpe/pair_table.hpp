@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <vector>
 
 TOKENMETER_BEGIN_NAMESPACE
 

@@ -3,7 +3,6 @@
 
 #include <tokenmeter/config.hpp>
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
