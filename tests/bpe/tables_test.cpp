@@ -32,6 +32,12 @@ std::string serialized(const vocab_table& v) {
   v.serialize(w);
   return w.data();
 }
+// `bytes` with the 8 bytes at `at` replaced by `value`.
+std::string with_u64(const std::string& bytes, std::size_t at, std::uint64_t value) {
+  std::string out = bytes;
+  std::memcpy(out.data() + at, &value, 8);
+  return out;
+}
 // Whether a table restores from `bytes` (its compiled-cache form, perhaps altered).
 bool restores(const std::string& bytes) {
   auto keep = std::make_shared<std::string>(bytes);
@@ -163,23 +169,14 @@ TEST(VocabTable, IndexWhoseProbesMightNotEndIsRefused) {
   std::memcpy(&count, good.data() + count_at, 8);
   std::memcpy(&homes, good.data() + homes_at, 8);
   ASSERT_EQ(count, 50u);
-  const auto with_u64 = [&](std::size_t at, std::uint64_t value) {
-    std::string bad = good;
-    std::memcpy(bad.data() + at, &value, 8);
-    return bad;
-  };
-  EXPECT_FALSE(restores(with_u64(homes_at, 0)));
-  std::uint64_t slots = 0;  // the slot count precedes them, then padding to 8 bytes: find it
-  for (std::uint64_t n = homes + 1; n < homes + 1024 && 12 * n + 16 <= count_at && slots == 0; ++n) {
-    const std::size_t data_at = count_at - 12 * n;
-    for (std::size_t pad = 0; pad < 8 && data_at % 8 == 0; ++pad)
-      if (std::memcmp(good.data() + data_at - 8 - pad, &n, 8) == 0) slots = n;
-  }
-  ASSERT_NE(slots, 0u);
-  EXPECT_TRUE(restores(with_u64(homes_at, slots - 1)));  // (homes may reach the last slot but one)
-  EXPECT_FALSE(restores(with_u64(homes_at, slots)));     // a home at the last slot
-  EXPECT_FALSE(restores(with_u64(count_at, count + 1)));  // more tokens said than held
-  EXPECT_FALSE(restores(with_u64(count_at, count - 1)));
+  EXPECT_FALSE(restores(with_u64(good, homes_at, 0)));
+  // (White-box: 50 keys fill 100 homes and the first tail, which no run of theirs outgrows.)
+  ASSERT_EQ(homes, detail::table_homes_for(50));
+  const std::uint64_t slots = homes + detail::table_first_tail;
+  EXPECT_TRUE(restores(with_u64(good, homes_at, slots - 1)));  // (homes may reach the last slot but one)
+  EXPECT_FALSE(restores(with_u64(good, homes_at, slots)));     // a home at the last slot
+  EXPECT_FALSE(restores(with_u64(good, count_at, count + 1)));  // more tokens said than held
+  EXPECT_FALSE(restores(with_u64(good, count_at, count - 1)));
   // A token moved into the last slot: same tokens, same count, but a probe could run off the end.
   std::string moved = good;
   const std::size_t first_slot_at = count_at - 12 * slots;
@@ -302,16 +299,11 @@ TEST(PairTable, ARunPastTheTailIsPlacedWholeAndProbesMustEnd) {
   std::uint64_t slots = 0;
   std::memcpy(&slots, good.data(), 8);
   ASSERT_GT(slots, homes + detail::table_first_tail) << "the tail was lengthened";
-  const auto with_u64 = [&](std::size_t at, std::uint64_t value) {
-    std::string bad = good;
-    std::memcpy(bad.data() + at, &value, 8);
-    return bad;
-  };
   pair_table scratch;
-  EXPECT_TRUE(restored(with_u64(good.size() - 8, slots - 1), scratch));
-  EXPECT_FALSE(restored(with_u64(good.size() - 8, slots), scratch));    // a home at the last slot
-  EXPECT_FALSE(restored(with_u64(good.size() - 16, slots), scratch));   // more rules than homes
-  EXPECT_FALSE(restored(with_u64(8 + 8 * (slots - 1), 5), scratch));  // the last slot taken
+  EXPECT_TRUE(restored(with_u64(good, good.size() - 8, slots - 1), scratch));
+  EXPECT_FALSE(restored(with_u64(good, good.size() - 8, slots), scratch));    // a home at the last slot
+  EXPECT_FALSE(restored(with_u64(good, good.size() - 16, slots), scratch));   // more rules than homes
+  EXPECT_FALSE(restored(with_u64(good, 8 + 8 * (slots - 1), 5), scratch));  // the last slot taken
 }
 
 TEST(ByteLevel, MapIsABijection) {
