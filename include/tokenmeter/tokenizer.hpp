@@ -109,7 +109,30 @@ class tokenizer {
   result<bool> split_each(std::string_view text, OnPiece&& on_piece, OnAdded&& on_added,
                           const encode_options& opt = {}) const {
     workspace_lease lease;
-    return run_stages(text, opt, *lease, on_piece, on_added);
+    workspace& ws = *lease;
+    auto to_pieces = pieces_to(ws, on_piece);
+    return run_stages(text, opt, ws, to_pieces, on_added);
+  }
+
+  // Every stage before pre-tokenization: on_part(std::string_view part, bool first) for each run
+  // of text the pre-tokenizer splits on its own (`first`: the run starts the input; the view is
+  // valid only during the call) and on_added(token_id) for each added token; either returns false
+  // to stop. pieces_each on each part then gives split_each's pieces. count/batch.hpp uses it to
+  // pre-tokenize large parts on several threads.
+  template <class OnPart, class OnAdded>
+  result<bool> split_parts_each(std::string_view text, OnPart&& on_part, OnAdded&& on_added,
+                                const encode_options& opt = {}) const {
+    workspace_lease lease;
+    auto parts = [&](std::string_view part, bool first) -> result<bool> { return static_cast<bool>(on_part(part, first)); };
+    return run_stages(text, opt, *lease, parts, on_added);
+  }
+
+  // Pre-tokenizes one part (as split_parts_each gave it): on_piece(std::string_view) for each
+  // piece, returning false to stop. Returns false if stopped.
+  template <class OnPiece>
+  result<bool> pieces_each(std::string_view part, bool first, OnPiece&& on_piece) const {
+    workspace_lease lease;
+    return p_.pre.for_each_piece(part, (*lease).pre, first, on_piece);
   }
 
   result<std::vector<token_id>> encode(std::string_view text, const encode_options& opt = {}) const {
@@ -168,7 +191,8 @@ class tokenizer {
     workspace& ws = *lease;
     const bool recognize = resolve(opt.special) == special_tokens::recognize;
     const auto merge = piece_merger(ws, sink);
-    return normalized_section(normalized, first_section, recognize ? norm_all_ : norm_plain_, ws, merge, sink);
+    auto to_pieces = pieces_to(ws, merge);
+    return normalized_section(normalized, first_section, recognize ? norm_all_ : norm_plain_, to_pieces, sink);
   }
 
   // Merges one pre-tokenized piece (as the pre-tokenizer produced it) into ids.
@@ -225,7 +249,8 @@ class tokenizer {
     workspace_lease lease;
     workspace& ws = *lease;
     const auto merge = piece_merger(ws, sink);
-    return run_stages(text, opt, ws, merge, sink);
+    auto to_pieces = pieces_to(ws, merge);
+    return run_stages(text, opt, ws, to_pieces, sink);
   }
 
   // The pipeline's last stage: merge(piece, sink) with this workspace and this thread's piece
@@ -246,9 +271,15 @@ class tokenizer {
   auto piece_merger(workspace& ws, Sink& sink) const {
     return [merge = merger(ws), &sink](std::string_view piece) { return merge(piece, sink); };
   }
+  // The part handler of run_stages that pre-tokenizes each part into on_piece.
+  template <class OnPiece>
+  auto pieces_to(workspace& ws, OnPiece& on_piece) const {
+    return [this, &ws, &on_piece](std::string_view part, bool first) { return p_.pre.for_each_piece(part, ws.pre, first, on_piece); };
+  }
 
-  template <class OnPiece, class OnAdded>
-  result<bool> run_stages(std::string_view text, const encode_options& opt, workspace& ws, OnPiece& on_piece,
+  // The stages before pre-tokenization; on_part(part, first) -> result<bool> takes each part.
+  template <class OnPart, class OnAdded>
+  result<bool> run_stages(std::string_view text, const encode_options& opt, workspace& ws, OnPart& on_part,
                           OnAdded& on_added) const {
     if (text.size() > max_input_bytes)
       return make_error(errc::limit_exceeded, "input of " + std::to_string(text.size()) +
@@ -266,42 +297,42 @@ class tokenizer {
     std::size_t pos = 0;
     added_match m{};
     while (raw.next_match(text, pos, m)) {
-      TOKENMETER_TRY(go_on, section(text.substr(pos, m.start - pos), pos == 0, norm, ws, on_piece, on_added));
+      TOKENMETER_TRY(go_on, section(text.substr(pos, m.start - pos), pos == 0, norm, ws, on_part, on_added));
       if (!go_on || !on_added(m.id)) return false;
       pos = m.end;
     }
-    return section(text.substr(pos), pos == 0, norm, ws, on_piece, on_added);
+    return section(text.substr(pos), pos == 0, norm, ws, on_part, on_added);
   }
 
   // Text between raw-matched added tokens: normalize, then split on normalized added tokens.
-  template <class OnPiece, class OnAdded>
+  template <class OnPart, class OnAdded>
   result<bool> section(std::string_view seg, bool first, const added_token_matcher& norm_matcher, workspace& ws,
-                       OnPiece& on_piece, OnAdded& on_added) const {
+                       OnPart& on_part, OnAdded& on_added) const {
     if (seg.empty()) return true;
     std::string_view text = seg;
     if (!p_.norm.empty()) {
       TOKENMETER_TRY(changed, p_.norm.apply(seg, ws.normalized));
       if (changed) text = ws.normalized;
     }
-    return normalized_section(text, first, norm_matcher, ws, on_piece, on_added);
+    return normalized_section(text, first, norm_matcher, on_part, on_added);
   }
 
-  template <class OnPiece, class OnAdded>
+  template <class OnPart, class OnAdded>
   result<bool> normalized_section(std::string_view text, bool first, const added_token_matcher& norm_matcher,
-                                  workspace& ws, OnPiece& on_piece, OnAdded& on_added) const {
+                                  OnPart& on_part, OnAdded& on_added) const {
     std::size_t pos = 0;
     added_match m{};
     while (norm_matcher.next_match(text, pos, m)) {
       const std::string_view part = text.substr(pos, m.start - pos);
       if (!part.empty()) {
-        TOKENMETER_TRY(go_on, p_.pre.for_each_piece(part, ws.pre, first && pos == 0, on_piece));
+        TOKENMETER_TRY(go_on, on_part(part, first && pos == 0));
         if (!go_on) return false;
       }
       if (!on_added(m.id)) return false;
       pos = m.end;
     }
     if (pos == text.size()) return true;
-    return p_.pre.for_each_piece(text.substr(pos), ws.pre, first && pos == 0, on_piece);
+    return on_part(text.substr(pos), first && pos == 0);
   }
 
   tokenizer_parts p_;

@@ -3,6 +3,7 @@
 #include <tokenmeter/pretokenize/regex.hpp>
 #include <tokenmeter/vocab/load.hpp>
 
+#include "random_text.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -32,28 +33,6 @@ spans oracle_spans(const split_regex& re, std::string_view text) {
   spans out;
   EXPECT_TRUE(re.for_each_match_oracle(text, [&](std::size_t s, std::size_t e) { out.emplace_back(s, e); }).has_value());
   return out;
-}
-
-// Characters chosen to hit every class boundary the patterns draw.
-const std::vector<char32_t> alphabet = {
-    U'a', U'b', U's', U't', U'd', U'l', U'm', U'r', U'e', U'v', U'S', U'T', U'L', U'D', U'A', U'Z', U'0', U'7', U'9',
-    U' ', U' ', U' ', U'\t', U'\n', U'\r', U'\v', U'\f', U'\'', U'\'', U'/', U'.', U',', U'!', U'-', U'_', U'"',
-    U'(', U'[', U'{', U'#', U'$', U'@', U'~', U'`', U'^', U'|', U'\\', U'<', U'>', U'?', U'+', U'=', U';', U':',
-    0x00A0, 0x0085, 0x1680, 0x2000, 0x2028, 0x2029, 0x3000, 0x200B, 0x200D, 0xFEFF,   // spaces, format
-    0x017F, 0x212A, 0x0130, 0x0131, 0x00DF, 0x1E9E, 0x01C5, 0x1FBC,                      // case oddities, Lt
-    0x02B0, 0x3005, 0x3041, 0x30A2, 0x30FC, 0xFF76, 0x4E00, 0x4E2D, 0x9FA5, 0x9FA6, 0x3400, 0x20000,  // Lm, kana, Han
-    0x3002, 0x3001, 0xFF0C, 0x300C, 0xAC00, 0x1100, 0x0E01, 0x0E31, 0x0627, 0x05D0, 0x0915, 0x093F,  // punct, scripts
-    0x0301, 0x0308, 0x20DD, 0x0903, 0x1AC1, 0x0EBA,                                       // Mn, Me, Mc, newer marks
-    0x00B2, 0x2167, 0x0660, 0xFF11, 0x1D7CE,                                             // numbers of every kind
-    0x1F600, 0x1F468, 0x2764, 0xFE0F, 0x20AC, 0x00A9, 0x2192, 0xE000, 0x13B7D, 0x16100, 0x0378,  // symbols, PUA, 16.0, Cn
-};
-
-std::string random_text(std::mt19937& rng, std::size_t max_len) {
-  std::uniform_int_distribution<std::size_t> len(0, max_len);
-  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
-  std::string s;
-  for (std::size_t n = len(rng); n > 0; --n) append_utf8(s, alphabet[pick(rng)]);
-  return s;
 }
 
 std::vector<std::string> known_patterns() {
@@ -113,7 +92,7 @@ TEST(FastPattern, MatchesOracleOnRandomText) {
     const auto re = split_regex::compile(p).value_or_throw();
     if (!re.has_fast_engine()) continue;
     for (int k = 0; k < 3000; ++k) {
-      const std::string text = random_text(rng, 40);
+      const std::string text = tokenmeter_test::random_text(rng, 40);
       const auto want = oracle_spans(re, text);
       ASSERT_EQ(fast_spans(re, text), want) << "pattern " << p << "\ntext " << text;
       if (re.has_shape_scanner()) {

@@ -1,10 +1,15 @@
 #include <tokenmeter/pretokenize/pretokenizer.hpp>
+#include <tokenmeter/vocab/load.hpp>
 
+#include "random_text.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace tokenmeter;
@@ -91,4 +96,79 @@ TEST(Regex, PossessiveCl100kSplitsLikePlainForm) {
     ++checked;
   }
   EXPECT_GT(checked, 10u);
+}
+
+namespace {
+
+using spans = std::vector<std::pair<std::size_t, std::size_t>>;
+
+// The pieces of for_each_piece on text[from..], as offsets into `text`.
+spans pieces_from(const pretokenizer& p, std::string_view text, std::size_t from) {
+  pretokenize_workspace ws;
+  spans out;
+  const std::string_view rest = text.substr(from);
+  EXPECT_TRUE(p.for_each_piece(rest, ws, from == 0, [&](std::string_view piece) {
+                 const auto s = static_cast<std::size_t>(piece.data() - text.data());
+                 out.emplace_back(s, s + piece.size());
+                 return true;
+               }).has_value());
+  return out;
+}
+
+// The first piece end b of a run on `text` from which a run on text[b..] gives other pieces than
+// those that follow b; text.size() if none.
+std::size_t first_wrong_resume(const pretokenizer& p, std::string_view text) {
+  const spans all = pieces_from(p, text, 0);
+  for (std::size_t i = 0; i + 1 < all.size(); ++i) {
+    const std::size_t b = all[i].second;
+    if (pieces_from(p, text, b) != spans(all.begin() + static_cast<std::ptrdiff_t>(i) + 1, all.end())) return b;
+  }
+  return text.size();
+}
+
+// Families whose pre-tokenizer streams several regex levels (DeepSeek: digits, CJK, words) or
+// builds piece lists (Gemma's Metaspace): count/batch.hpp splits their large texts by pieces.
+const std::set<std::string> not_resuming = {"deepseek-v3", "deepseek-v3.1", "gemma3"};
+
+class resume_family : public ::testing::TestWithParam<std::string> {};
+
+}  // namespace
+
+// count/batch.hpp cuts a large part anywhere and joins the chunks' runs where they share a piece
+// end; that is exact because a run from any piece end gives the pieces that follow it.
+TEST_P(resume_family, a_run_from_any_piece_end_gives_the_pieces_that_follow) {
+  TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
+  const pretokenizer& p = tok->pre_tokenizer();
+  const bool resumes = not_resuming.count(GetParam()) == 0;
+  ASSERT_EQ(p.resumes_at_piece_ends(), resumes) << GetParam();
+  if (!resumes) return;  // (DeepSeek's three levels happen to resume on these texts too; nothing guarantees it)
+  std::mt19937 rng(20261206);
+  for (int k = 0; k < 1500; ++k) {
+    const std::string text = tokenmeter_test::random_text(rng, 60);
+    const std::size_t b = first_wrong_resume(p, text);
+    ASSERT_EQ(b, text.size()) << GetParam() << ": a run from byte " << b << " of this text differs: " << text;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(families, resume_family, ::testing::ValuesIn(tokenmeter_test::every_family()),
+                         tokenmeter_test::family_param_name);
+
+// Only one streamed regex that cannot look left resumes: not two levels, not an ICU-only pattern
+// (\b looks at the character before the match).
+TEST(Resume, OneStreamedRegexWithoutLookingLeft) {
+  const auto regex_split = [](const char* pattern) {
+    pretokenize::split s;
+    s.pattern = split_regex::compile(pattern).value_or_throw();
+    return s;
+  };
+  EXPECT_TRUE(pretokenizer({regex_split(R"(\p{L}+|\s+|\S)")}).resumes_at_piece_ends());
+  const pretokenizer two_levels({regex_split(R"(\p{N}{1,3})"), regex_split(R"(\p{N}{2})")});
+  EXPECT_FALSE(two_levels.resumes_at_piece_ends());
+  // Why: "12345" is 123|45, then 12|3|45; a run from 2 (a piece end) gives 345, then 34|5.
+  EXPECT_EQ(first_wrong_resume(two_levels, "12345"), 2u);
+  const pretokenizer word_start({regex_split(R"(\bab|\s+|\S)")});
+  EXPECT_FALSE(word_start.resumes_at_piece_ends());
+  // Why: in "xab" the run from the start gives x, a, b; a run from 1 (after "x") gives "ab".
+  EXPECT_NE(first_wrong_resume(word_start, "xab"), std::string_view("xab").size());
+  EXPECT_FALSE(literal_split(pretokenize::split_behavior::isolated).resumes_at_piece_ends());
 }

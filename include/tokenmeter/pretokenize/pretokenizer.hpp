@@ -82,6 +82,15 @@ class pretokenizer {
   explicit pretokenizer(std::vector<step> steps) : steps_(std::move(steps)) { plan_direct(); }
 
   [[nodiscard]] const std::vector<step>& steps() const noexcept { return steps_; }
+  // Whether for_each_piece on text[b..], for any end b of a piece of for_each_piece on `text`,
+  // gives the pieces that follow b: one streamed regex (every other step an identity) whose
+  // matches depend only on the text from where they start (split_regex::resumes_anywhere).
+  // Several levels need not: a later level can end a piece inside an earlier level's match,
+  // and that level's run from there may match differently (tests/pretokenize has an example).
+  // count/batch.hpp pre-tokenizes a large part in chunks when this holds.
+  [[nodiscard]] bool resumes_at_piece_ends() const noexcept {
+    return direct_.size() == 1 && direct_regex(direct_.front().step).resumes_anywhere();
+  }
 
   // Splits `text` into pieces. The returned views point into `text` or into ws.owned and stay
   // valid until the workspace is reused.

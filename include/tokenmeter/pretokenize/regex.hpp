@@ -95,6 +95,12 @@ class split_regex {
   [[nodiscard]] bool has_fast_engine() const noexcept { return state_->scanner || state_->fast; }
   [[nodiscard]] bool has_shape_scanner() const noexcept { return state_->scanner.has_value(); }
 
+  // Whether a match depends only on the text from where it starts: then a search of text[b..],
+  // for any match end b of a search of `text`, finds that search's later matches. True for the
+  // fast engines, whose shape has no lookbehind, anchor or \b (and which equal the ICU oracle on
+  // every input, text[b..] included); ICU-only patterns may look left, so they answer false.
+  [[nodiscard]] bool resumes_anywhere() const noexcept { return has_fast_engine(); }
+
   // The generic fast engine even where a hand-written scanner exists (for differential tests).
   [[nodiscard]] std::optional<pretokenize::fast_pattern> generic_engine() const {
     return pretokenize::fast_pattern::compile(state_->source);
