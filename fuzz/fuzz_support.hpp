@@ -5,12 +5,16 @@
 #include <tokenmeter/error.hpp>
 #include <tokenmeter/tokenizer.hpp>
 #include <tokenmeter/unicode/utf8.hpp>
+#include <tokenmeter/vocab/load.hpp>
 
 #include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 // A violated invariant is a finding: print what failed and abort so the input is saved.
 #define TM_FUZZ_CHECK(cond, what)                                                              \
@@ -23,6 +27,26 @@
   } while (0)
 
 namespace tm_fuzz {
+
+using loaded_family = std::pair<std::string, std::shared_ptr<const tokenmeter::tokenizer>>;
+
+// The real vocabularies the differential targets compare on, loaded once: those fetched (a
+// missing one is named on stderr, so a run that silently covers fewer families is visible).
+inline const std::vector<loaded_family>& real_families(const char* target) {
+  static const auto loaded = [target] {
+    std::vector<loaded_family> out;
+    for (const char* id : {"o200k_base", "cl100k_base", "deepseek-v3", "qwen3", "llama3", "gemma3", "claude-legacy", "kimi-k2",
+                           "glm-5", "minimax-m2"}) {
+      auto t = tokenmeter::load_family(id);
+      if (t)
+        out.emplace_back(id, *t);
+      else
+        std::fprintf(stderr, "%s: skipping %s: %s\n", target, id, t.error_value().message.c_str());
+    }
+    return out;
+  }();
+  return loaded;
+}
 
 // A failure is acceptable only when it carries one of the documented codes.
 template <class R>

@@ -9,36 +9,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
 
 using namespace tokenmeter;
 
-namespace {
-
-const std::vector<std::pair<std::string, std::shared_ptr<const tokenizer>>>& families() {
-  static const auto loaded = [] {
-    std::vector<std::pair<std::string, std::shared_ptr<const tokenizer>>> out;
-    for (const char* id : {"o200k_base", "cl100k_base", "deepseek-v3", "qwen3", "llama3", "gemma3", "claude-legacy", "kimi-k2",
-                           "glm-5", "minimax-m2"}) {
-      auto t = load_family(id);
-      if (t)
-        out.emplace_back(id, *t);
-      else
-        std::fprintf(stderr, "stream_counter_fuzz: skipping %s: %s\n", id, t.error_value().message.c_str());
-    }
-    return out;
-  }();
-  return loaded;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const auto& fams = families();
+  const auto& fams = tm_fuzz::real_families("stream_counter_fuzz");
   if (fams.empty() || size < 4) return 0;
   const auto& [name, tok] = fams[data[0] % fams.size()];
   const std::uint8_t flags = data[1];

@@ -2,10 +2,12 @@
 // exactly the ids of tokenizer::encode text by text. Expected values come from encode/count.
 #include <tokenmeter/count/batch.hpp>
 
+#include "pretokenize/random_text.hpp"
 #include "test_support.hpp"
 
 #include <algorithm>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,6 +94,34 @@ TEST_P(batch_family, one_large_text_in_parallel_equals_one_call) {
   auto n = tokenmeter::count_parallel(*tok, all, bo);
   ASSERT_TRUE(n.has_value());
   EXPECT_EQ(*n, expected->size());
+}
+
+// One large part cut into chunks anywhere -- inside words, whitespace and CJK runs, and inside
+// pieces longer than a chunk's window, which the chunk before must carry past the next chunk --
+// gives the one-call ids: the chunks' runs join where they share a piece end (count/batch.hpp).
+TEST_P(batch_family, a_large_part_cut_anywhere_joins_exactly) {
+  TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
+  std::mt19937 rng(20261206);
+  std::string text;
+  while (text.size() < 40000) {
+    text += tokenmeter_test::random_text(rng, 30);
+    if (rng() % 8 == 0) text += std::string(rng() % 3000, "a \n7"[rng() % 4]);  // runs longer than small windows
+  }
+  const auto expected = tok->encode(text);
+  ASSERT_TRUE(expected.has_value()) << expected.error_value().message;
+  for (const std::size_t chunk : {std::size_t{3}, std::size_t{17}, std::size_t{700}, std::size_t{5000}}) {
+    for (const unsigned threads : {2u, 3u}) {
+      batch_options bo;
+      bo.threads = threads;
+      bo.chunk_bytes = chunk;
+      auto ids = tokenmeter::encode_parallel(*tok, text, bo);
+      ASSERT_TRUE(ids.has_value()) << ids.error_value().message;
+      ASSERT_EQ(*ids, *expected) << GetParam() << " chunk " << chunk << " threads " << threads;
+      auto n = tokenmeter::count_parallel(*tok, text, bo);
+      ASSERT_TRUE(n.has_value()) << n.error_value().message;
+      EXPECT_EQ(*n, expected->size()) << GetParam() << " chunk " << chunk << " threads " << threads;
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(families, batch_family, ::testing::ValuesIn(tokenmeter_test::every_family()),

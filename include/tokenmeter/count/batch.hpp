@@ -2,16 +2,29 @@
 // tokenizer::count / encode would give them one by one.
 //
 // Small texts are whole jobs (the worker runs the full pipeline). A text larger than
-// batch_options::chunk_bytes is split at piece boundaries: the calling thread runs every stage
-// but the merge (UTF-8 check, added tokens, normalization, pre-tokenization -- tokenizer::
-// split_each) and hands the pieces, in chunks, to the workers, which merge them. The pieces are
-// the sequential run's own pieces and BPE merges each piece on its own, so the result is
-// identical by construction; no boundary is guessed. Pre-tokenization is the cheap stage
-// (hundreds of MB/s), the merge the expensive one, so this scales until the calling thread's
-// share becomes the bottleneck; it helps with merging whenever the queue is full.
+// batch_options::chunk_bytes is split on the calling thread, in one of two ways:
 //
-// Memory is bounded: at most 2 x threads chunks wait at once. Pieces that lie in the caller's
-// text are referenced, not copied (only normalized text is copied into its chunk).
+//  * Parts (tokenizers whose pre-tokenizer resumes at piece ends: one streamed regex that never
+//    looks left, pretokenizer::resumes_at_piece_ends; every family but deepseek and gemma3). The
+//    calling thread runs only the stages before pre-tokenization (UTF-8 check, added tokens,
+//    normalization -- tokenizer::split_parts_each) and hands the parts to the workers, which
+//    pre-tokenize and merge them. A part larger than chunk_bytes is cut into chunks at arbitrary
+//    character boundaries, each pre-tokenized and merged from its start to where it meets the
+//    next: chunk k runs on past its end until one of its piece ends is also a piece end of chunk
+//    k+1's own run, within that run's first `window` bytes. From a common piece end the two runs
+//    give the same pieces (the regex resumes anywhere), so chunk k's output up to there and chunk
+//    k+1's after it are the one-thread run's, wherever the cut fell. A chunk whose successor's
+//    window holds no common end (a piece longer than the window: one long word) carries on to
+//    the chunk after; a chunk whose first piece already ends past its window cannot be met and
+//    stops at once, so one long word costs its merge once, not once per chunk.
+//  * Pieces (the others). The calling thread runs every stage but the merge (tokenizer::
+//    split_each) and hands the pieces, in chunks, to the workers, which merge them. This scales
+//    until the calling thread's share becomes the bottleneck (~1.1x on two cores for English).
+//
+// Either way BPE merges each piece on its own and the pieces are the one-thread run's, so the
+// result is identical by construction. Memory is bounded: at most 2 x threads jobs wait at once,
+// and a part is cut into at most 8 x threads chunks. Text that lies in the caller's text is
+// referenced, not copied (only normalized text is copied into its job).
 #pragma once
 
 #include <tokenmeter/config.hpp>
@@ -50,37 +63,101 @@ inline unsigned batch_thread_count(unsigned requested) {
 
 namespace batch_detail {
 
-// One unit of work: a whole text, or a run of consecutive pieces and added tokens of one text.
+// One large part pre-tokenized and merged in chunks (see the top of this file). Shared by the
+// part's chunk jobs; each writes only its own chunk_state.
+struct part_chunks {
+  std::string_view part;  // in the caller's text or in `copy`
+  std::string copy;       // the part when it is not in the caller's text (normalized text)
+  bool first = false;     // the part starts the input
+  std::vector<std::size_t> begins;  // chunk starts: character boundaries, increasing, begins[0] == 0
+  std::size_t window = 0;           // a chunk can be met at its piece ends up to begins[k] + window
+  struct chunk_state {
+    std::vector<std::pair<std::size_t, std::size_t>> marks;  // (piece end, output size there), in the window
+    std::size_t stop = 0;   // where this chunk's run stopped, meeting chunk `meets`
+    std::size_t meets = 0;  // begins.size(): it ran to the end of the part
+  };
+  std::vector<chunk_state> chunks;
+};
+
+// One unit of work: a whole text; a run of consecutive pieces, or parts, and added tokens of one
+// text; or one chunk of a large part.
 struct job {
   std::size_t text = 0;
   bool whole = true;
+  bool parts = false;  // items are parts to pre-tokenize, not pieces
   struct item {
-    std::uint64_t offset;  // into the caller's text, or into `copied` when the top bit is set
+    std::uint64_t offset;  // into the caller's text, or into `copied` when copied_bit is set; first_bit: the part starts the input
     std::uint32_t len;
-    token_id added;  // no_token for a piece
+    token_id added;  // no_token for a piece or part
   };
   std::vector<item> items;
-  std::string copied;  // piece bytes not in the caller's text (normalized text)
+  std::string copied;  // text not in the caller's text (normalized text)
   std::size_t bytes = 0;
+  std::shared_ptr<part_chunks> chunked;  // set: this job is chunk `chunk` of a large part
+  std::size_t chunk = 0;
 };
 
 inline constexpr std::uint64_t copied_bit = std::uint64_t{1} << 63;
+inline constexpr std::uint64_t first_bit = std::uint64_t{1} << 62;
 
-// Runs `texts` as jobs on `threads` threads. Op supplies: Out (per job), whole(tok, text, out)
-// -> result<void>, and piece_sink(out) -> a sink for ids.
+// Piece ends of a run of `tok`'s pre-tokenizer on part[begin..], up to begin + window.
+inline result<std::vector<std::size_t>> piece_ends_within(const tokenizer& tok, std::string_view part, bool first,
+                                                          std::size_t begin, std::size_t window) {
+  std::vector<std::size_t> ends;
+  TOKENMETER_TRY_VOID(tok.pieces_each(part.substr(begin), first && begin == 0, [&](std::string_view piece) {
+    const std::size_t end = static_cast<std::size_t>(piece.data() - part.data()) + piece.size();
+    if (end > begin + window) return false;
+    ends.push_back(end);
+    return true;
+  }));
+  return ends;
+}
+
+// Cuts the part into chunks of about `bytes` each (more if that makes more than `max_chunks`), at
+// character boundaries.
+inline void cut_part(part_chunks& g, std::size_t bytes, std::size_t max_chunks) {
+  const std::string_view p = g.part;
+  const std::size_t per = std::max<std::size_t>(bytes, 1);
+  const std::size_t n = std::clamp<std::size_t>(p.size() / per + (p.size() % per != 0 ? 1 : 0), 1, std::max<std::size_t>(max_chunks, 1));
+  g.begins.clear();
+  for (std::size_t k = 0; k < n; ++k) {
+    std::size_t b = p.size() / n * k;
+    while (b < p.size() && (static_cast<unsigned char>(p[b]) & 0xC0) == 0x80) ++b;  // not inside a character
+    if (b < p.size() && (g.begins.empty() || b > g.begins.back())) g.begins.push_back(b);
+  }
+  std::size_t shortest = p.size();
+  for (std::size_t k = 0; k < g.begins.size(); ++k)
+    shortest = std::min(shortest, (k + 1 < g.begins.size() ? g.begins[k + 1] : p.size()) - g.begins[k]);
+  // Half a chunk at most, so a chunk's window closes before its run can meet the next chunk.
+  // 4 KiB: runs meet within a few pieces; only a piece longer than the window goes past it.
+  g.window = std::max<std::size_t>(1, std::min<std::size_t>(4096, shortest / 2));
+  g.chunks.assign(g.begins.size(), {});
+}
+
+// Runs `texts` as jobs on `threads` threads. Op supplies: out (per job), total, whole(tok, text,
+// options, out) -> result<void>, piece_sink(out) -> a sink for ids, size(out) (ids so far),
+// add(total, out) and add_from(total, out, n) (out without its first n ids).
 template <class Op>
 result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<const std::string_view> texts,
                                             const batch_options& opt, Op op) {
   using out_t = typename Op::out;
   const unsigned threads = batch_thread_count(opt.threads);
   const std::size_t chunk_bytes = std::max<std::size_t>(opt.chunk_bytes, 1);
+  const bool by_parts = tok.pre_tokenizer().resumes_at_piece_ends();
   std::vector<typename Op::total> totals(texts.size());
 
   std::mutex mu;
   std::condition_variable work_ready;
+  struct slot {
+    std::size_t text;
+    out_t out{};
+    std::shared_ptr<part_chunks> chunked;  // a chunk's output, stitched with its part's others
+    std::size_t chunk = 0;
+  };
   std::deque<std::pair<std::unique_ptr<job>, out_t*>> pending;
-  // (text, output) per job in job order; written by whichever thread ran the job (a deque: stable)
-  std::deque<std::pair<std::size_t, out_t>> slots;
+  // One per job in job order (a part's chunks consecutive); written by whichever thread ran the
+  // job (a deque: stable).
+  std::deque<slot> slots;
   bool producing = true;
   // The lowest-indexed text that failed: jobs of later texts are skipped, earlier ones finish, so
   // the error reported does not depend on thread timing.
@@ -97,25 +174,95 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
   };
   const auto skipped = [&](std::size_t text) { return text > failed_text.load(std::memory_order_relaxed); };
 
-  const auto execute = [&](const job& j, out_t& out) {
+  // Pre-tokenizes and merges chunk k of a large part: from its start until one of its piece ends
+  // is one of a later chunk's own first ones (part_chunks). Writes `me` (its chunk's state),
+  // which the caller stores when the chunk is done.
+  const auto run_chunk = [&](const job& j, out_t& out, part_chunks::chunk_state& me) -> result<bool> {
+    const part_chunks& g = *j.chunked;
+    const std::size_t k = j.chunk, n = g.begins.size(), begin = g.begins[k];
+    me.stop = g.part.size();
+    me.meets = n;
+    std::size_t next = k + 1;
+    std::vector<std::size_t> next_ends;  // piece ends in chunk `next`'s window, once known
+    bool known = false;
+    std::size_t at = 0;
+    std::optional<error> failed;
+    auto sink = op.piece_sink(out);
+    return tok.with_piece_merger([&](const auto& merge) -> result<bool> {
+      auto r = tok.pieces_each(g.part.substr(begin), g.first && begin == 0, [&](std::string_view piece) {
+        const std::size_t end = static_cast<std::size_t>(piece.data() - g.part.data()) + piece.size();
+        // No earlier chunk can stop where this one has no piece end: its output would go unused.
+        if (k > 0 && me.marks.empty() && end > begin + g.window) return false;
+        merge(piece, sink);
+        if (k > 0 && end <= begin + g.window) me.marks.emplace_back(end, op.size(out));
+        while (next < n && end >= g.begins[next]) {
+          if (!known) {
+            auto e = piece_ends_within(tok, g.part, g.first, g.begins[next], g.window);
+            if (!e) {
+              failed = std::move(e).error_value();
+              return false;
+            }
+            next_ends = std::move(*e);
+            known = true;
+            at = 0;
+          }
+          while (at < next_ends.size() && next_ends[at] < end) ++at;
+          if (at < next_ends.size() && next_ends[at] == end) {
+            me.stop = end;
+            me.meets = next;
+            return false;
+          }
+          if (end <= g.begins[next] + g.window) break;  // a later piece end may still meet one
+          ++next;  // past chunk `next`'s window: its run cannot be met; try the chunk after
+          known = false;
+        }
+        return true;
+      });
+      if (failed) return std::move(*failed);
+      return r;
+    });
+  };
+
+  // Runs a job into a local output and chunk state, stored at the end: slots and chunk states of
+  // different jobs share cache lines, and a sink that wrote its slot per token would make the
+  // threads take those lines from each other (English scaled 1.1x on two threads that way).
+  const auto execute = [&](const job& j, out_t& result_slot) {
     if (skipped(j.text)) return;
     const std::string_view text = texts[j.text];
+    out_t out{};
     if (j.whole) {
       if (auto r = op.whole(tok, text, opt.encode, out); !r) fail(j.text, r.error_value());
+      result_slot = std::move(out);
+      return;
+    }
+    if (j.chunked) {
+      part_chunks::chunk_state me;
+      if (auto r = run_chunk(j, out, me); !r) fail(j.text, r.error_value());
+      j.chunked->chunks[j.chunk] = std::move(me);
+      result_slot = std::move(out);
       return;
     }
     auto sink = op.piece_sink(out);
-    tok.with_piece_merger([&](const auto& merge) {
+    auto r = tok.with_piece_merger([&](const auto& merge) -> result<bool> {
+      const auto merge_into_sink = [&](std::string_view piece) { return merge(piece, sink); };
       for (const job::item& it : j.items) {
         if (it.added != no_token) {
           sink(it.added);
           continue;
         }
-        const char* base = (it.offset & copied_bit) != 0 ? j.copied.data() + (it.offset & ~copied_bit) : text.data() + it.offset;
-        merge(std::string_view(base, it.len), sink);
+        const std::uint64_t off = it.offset & ~(copied_bit | first_bit);
+        const char* base = (it.offset & copied_bit) != 0 ? j.copied.data() + off : text.data() + off;
+        const std::string_view s(base, it.len);
+        if (!j.parts) {
+          merge(s, sink);
+          continue;
+        }
+        TOKENMETER_TRY_VOID(tok.pieces_each(s, (it.offset & first_bit) != 0, merge_into_sink));
       }
       return true;
     });
+    if (!r) fail(j.text, r.error_value());
+    result_slot = std::move(out);
   };
 
   const auto worker = [&] {
@@ -134,8 +281,8 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
   const std::size_t max_pending = 2 * static_cast<std::size_t>(threads);
   const auto submit = [&](std::unique_ptr<job> j) {
     std::unique_lock lock(mu);
-    slots.emplace_back(j->text, out_t{});
-    out_t* s = &slots.back().second;
+    slots.push_back(slot{j->text, out_t{}, j->chunked, j->chunk});
+    out_t* s = &slots.back().out;
     while (pending.size() >= max_pending) {
       auto [oldest, os] = std::move(pending.front());
       pending.pop_front();
@@ -148,48 +295,71 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
     work_ready.notify_one();
   };
 
-  // Splits one large text into chunks of pieces on this thread.
+  // Splits one large text into jobs on this thread: of parts (by_parts) or of pieces.
   const auto split = [&](std::size_t t) {
     const std::string_view text = texts[t];
-    const auto inside = [&](std::string_view piece) {
-      return !text.empty() && piece.data() >= text.data() && piece.data() + piece.size() <= text.data() + text.size();
+    const auto inside = [&](std::string_view s) {
+      return !text.empty() && s.data() >= text.data() && s.data() + s.size() <= text.data() + text.size();
     };
     std::unique_ptr<job> j;
     const auto start_job = [&] {
       j = std::make_unique<job>();
       j->text = t;
       j->whole = false;
+      j->parts = by_parts;
     };
     start_job();
-    const auto flush_if_full = [&] {
-      if (j->bytes < chunk_bytes) return;
+    const auto flush = [&] {
+      if (j->items.empty()) return;
       submit(std::move(j));
       start_job();
     };
-    auto r = tok.split_each(
-        text,
-        [&](std::string_view piece) {
-          job::item it{0, static_cast<std::uint32_t>(piece.size()), no_token};
-          if (inside(piece)) {
-            it.offset = static_cast<std::uint64_t>(piece.data() - text.data());
-          } else {
-            it.offset = copied_bit | j->copied.size();
-            j->copied.append(piece);
-          }
-          j->items.push_back(it);
-          j->bytes += piece.size();
-          flush_if_full();
-          return !skipped(t);
-        },
-        [&](token_id id) {
-          j->items.push_back({0, 0, id});
-          ++j->bytes;
-          flush_if_full();
-          return !skipped(t);
-        },
-        opt.encode);
+    const auto add_text = [&](std::string_view s, std::uint64_t flags) {
+      job::item it{flags, static_cast<std::uint32_t>(s.size()), no_token};
+      if (inside(s)) {
+        it.offset |= static_cast<std::uint64_t>(s.data() - text.data());
+      } else {
+        it.offset |= copied_bit | j->copied.size();
+        j->copied.append(s);
+      }
+      j->items.push_back(it);
+      j->bytes += s.size();
+      if (j->bytes >= chunk_bytes) flush();
+      return !skipped(t);
+    };
+    const auto on_added = [&](token_id id) {
+      j->items.push_back({0, 0, id});
+      ++j->bytes;
+      if (j->bytes >= chunk_bytes) flush();
+      return !skipped(t);
+    };
+    const auto on_part = [&](std::string_view part, bool first) {
+      if (part.size() <= chunk_bytes && part.size() <= 0xFFFFFFFFu) return add_text(part, first ? first_bit : 0);
+      flush();
+      auto g = std::make_shared<part_chunks>();
+      if (inside(part)) {
+        g->part = part;
+      } else {
+        g->copy.assign(part);
+        g->part = g->copy;
+      }
+      g->first = first;
+      cut_part(*g, chunk_bytes, 8 * static_cast<std::size_t>(threads));
+      for (std::size_t k = 0; k < g->begins.size(); ++k) {
+        auto c = std::make_unique<job>();
+        c->text = t;
+        c->whole = false;
+        c->chunked = g;
+        c->chunk = k;
+        c->bytes = 1;
+        submit(std::move(c));
+      }
+      return !skipped(t);
+    };
+    auto r = by_parts ? tok.split_parts_each(text, on_part, on_added, opt.encode)
+                      : tok.split_each(text, [&](std::string_view piece) { return add_text(piece, 0); }, on_added, opt.encode);
     if (!r) fail(t, r.error_value());
-    if (!j->items.empty()) submit(std::move(j));
+    flush();
   };
 
   std::vector<std::thread> pool;
@@ -217,7 +387,30 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
   for (std::thread& th : pool) th.join();
   if (thrown) std::rethrow_exception(thrown);
   if (failure) return std::move(*failure);
-  for (auto& [t, out] : slots) op.add(totals[t], std::move(out));
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    slot& s = slots[i];
+    if (!s.chunked) {
+      op.add(totals[s.text], std::move(s.out));
+      continue;
+    }
+    if (s.chunk != 0) continue;  // stitched with its part's first chunk, below
+    // Follow the runs from chunk 0: each stopped where its output meets a later chunk's mark.
+    const part_chunks& g = *s.chunked;
+    std::size_t k = 0, from = 0;
+    for (;;) {
+      op.add_from(totals[s.text], std::move(slots[i + k].out), from);
+      const part_chunks::chunk_state& c = g.chunks[k];
+      if (c.meets >= g.begins.size()) break;
+      const auto& marks = g.chunks[c.meets].marks;
+      const auto m = std::lower_bound(marks.begin(), marks.end(), std::make_pair(c.stop, std::size_t{0}));
+      // The chunk met computed the same piece ends in its window; anything else is a bug.
+      if (m == marks.end() || m->first != c.stop)
+        return make_error(errc::invalid_argument, "internal error: chunk " + std::to_string(c.meets) + " of text " +
+                                                      std::to_string(s.text) + " has no piece end at " + std::to_string(c.stop));
+      from = m->second;
+      k = c.meets;
+    }
+  }
   return totals;
 }
 
@@ -235,7 +428,9 @@ struct count_op {
       return true;
     };
   }
+  static std::size_t size(std::size_t out) { return out; }
   static void add(std::size_t& total, std::size_t n) { total += n; }
+  static void add_from(std::size_t& total, std::size_t n, std::size_t from) { total += n - from; }
 };
 
 struct encode_op {
@@ -252,11 +447,16 @@ struct encode_op {
       return true;
     };
   }
+  static std::size_t size(const out& ids) { return ids.size(); }
   static void add(total& all, out&& part) {
     if (all.empty())
       all = std::move(part);
     else
       all.insert(all.end(), part.begin(), part.end());
+  }
+  static void add_from(total& all, out&& part, std::size_t from) {
+    if (from == 0) return add(all, std::move(part));
+    all.insert(all.end(), part.begin() + static_cast<std::ptrdiff_t>(from), part.end());
   }
 };
 
