@@ -1,6 +1,7 @@
 // Batch and parallel counting/encoding: for every family, any thread count and chunk size give
 // exactly the ids of tokenizer::encode text by text. Expected values come from encode/count.
 #include <tokenmeter/count/batch.hpp>
+#include <tokenmeter/vocab/hf_tokenizer_json.hpp>
 
 #include "pretokenize/random_text.hpp"
 #include "test_support.hpp"
@@ -120,6 +121,43 @@ TEST_P(batch_family, a_large_part_cut_anywhere_joins_exactly) {
       auto n = tokenmeter::count_parallel(*tok, text, bo);
       ASSERT_TRUE(n.has_value()) << n.error_value().message;
       EXPECT_EQ(*n, expected->size()) << GetParam() << " chunk " << chunk << " threads " << threads;
+    }
+  }
+}
+
+// A pre-tokenizer of two levels resumes only at ends that no first-level match holds short of
+// its end. Digits under \p{N}{1,3} then \p{N}{2}, with a token for every digit pair: a chunk cut
+// inside a first-level group groups the digits differently from there, so its piece ends meet
+// the one-call run's only where one of the two does not mark them; joining there would change
+// the ids, and the chunks must carry on instead.
+TEST(batch_two_levels, chunks_join_only_where_both_runs_resume) {
+  std::string vocab, merges;
+  for (int a = 0; a < 10; ++a) vocab += (a ? ", \"" : "\"") + std::to_string(a) + "\": " + std::to_string(a);
+  for (int a = 0; a < 10; ++a)
+    for (int b = 0; b < 10; ++b) {
+      vocab += ", \"" + std::to_string(a) + std::to_string(b) + "\": " + std::to_string(10 + 10 * a + b);
+      merges += std::string(merges.empty() ? "" : ", ") + "\"" + std::to_string(a) + " " + std::to_string(b) + "\"";
+    }
+  const std::string json = R"({"model": {"type": "BPE", "vocab": {)" + vocab + R"(}, "merges": [)" + merges + R"(]},
+    "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+      {"type": "Split", "pattern": {"Regex": "\\p{N}{1,3}"}, "behavior": "Isolated", "invert": false},
+      {"type": "Split", "pattern": {"Regex": "\\p{N}{2}"}, "behavior": "Isolated", "invert": false}]},
+    "normalizer": null, "added_tokens": []})";
+  auto tok = tokenmeter::load_hf_tokenizer_json(json, {}, "digits.json");
+  ASSERT_TRUE(tok.has_value()) << tok.error_value().message;
+  ASSERT_TRUE((*tok)->pre_tokenizer().resumes_at_piece_ends());
+  std::string text;
+  for (int i = 0; i < 3000; ++i) text += static_cast<char>('0' + (i * 7 + i / 13) % 10);
+  const auto expected = (*tok)->encode(text);
+  ASSERT_TRUE(expected.has_value());
+  for (const std::size_t chunk : {std::size_t{5}, std::size_t{37}, std::size_t{500}}) {
+    for (const unsigned threads : {2u, 3u}) {
+      batch_options bo;
+      bo.threads = threads;
+      bo.chunk_bytes = chunk;
+      auto ids = tokenmeter::encode_parallel(**tok, text, bo);
+      ASSERT_TRUE(ids.has_value()) << ids.error_value().message;
+      EXPECT_EQ(*ids, *expected) << "chunk " << chunk << " threads " << threads;
     }
   }
 }

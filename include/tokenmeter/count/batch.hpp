@@ -4,22 +4,24 @@
 // Small texts are whole jobs (the worker runs the full pipeline). A text larger than
 // batch_options::chunk_bytes is split on the calling thread, in one of two ways:
 //
-//  * Parts (tokenizers whose pre-tokenizer resumes at piece ends: one streamed regex that never
-//    looks left, pretokenizer::resumes_at_piece_ends; every family but deepseek and gemma3). The
-//    calling thread runs only the stages before pre-tokenization (UTF-8 check, added tokens,
+//  * Parts (tokenizers whose pre-tokenizer resumes at piece ends: streamed regexes that never
+//    look left, pretokenizer::resumes_at_piece_ends; every family but gemma3). The calling
+//    thread runs only the stages before pre-tokenization (UTF-8 check, added tokens,
 //    normalization -- tokenizer::split_parts_each) and hands the parts to the workers, which
 //    pre-tokenize and merge them. A part larger than chunk_bytes is cut into chunks at arbitrary
 //    character boundaries, each pre-tokenized and merged from its start to where it meets the
-//    next: chunk k runs on past its end until one of its piece ends is also a piece end of chunk
-//    k+1's own run, within that run's first `window` bytes. From a common piece end the two runs
-//    give the same pieces (the regex resumes anywhere), so chunk k's output up to there and chunk
-//    k+1's after it are the one-thread run's, wherever the cut fell. A chunk whose successor's
-//    window holds no common end (a piece longer than the window: one long word) carries on to
-//    the chunk after; a chunk whose first piece already ends past its window cannot be met and
-//    stops at once, so one long word costs its merge once, not once per chunk.
-//  * Pieces (the others). The calling thread runs every stage but the merge (tokenizer::
-//    split_each) and hands the pieces, in chunks, to the workers, which merge them. This scales
-//    until the calling thread's share becomes the bottleneck (~1.1x on two cores for English).
+//    next: chunk k runs on past its end until one of its resumable piece ends is also one of
+//    chunk k+1's own run, within that run's first `window` bytes. From an end resumable in both
+//    runs the two give the same pieces (pretokenizer::for_each_resumable_piece), so chunk k's
+//    output up to there and chunk k+1's after it are the one-thread run's, wherever the cut
+//    fell. A chunk whose successor's window holds no common end (a piece longer than the window:
+//    one long word) carries on to the chunk after; a chunk with no resumable end in its own
+//    window cannot be met and stops at its first piece past it, so one long word costs its
+//    merge once, not once per chunk.
+//  * Pieces (the others: gemma3, whose Metaspace builds piece lists). The calling thread runs
+//    every stage but the merge (tokenizer::split_each) and hands the pieces, in chunks, to the
+//    workers, which merge them. This scales until the calling thread's share becomes the
+//    bottleneck (~1.1x on two cores for English; gemma3's costlier merge 1.7x).
 //
 // Either way BPE merges each piece on its own and the pieces are the one-thread run's, so the
 // result is identical by construction. Memory is bounded: at most 2 x threads jobs wait at once,
@@ -68,7 +70,6 @@ namespace batch_detail {
 struct part_chunks {
   std::string_view part;  // in the caller's text or in `copy`
   std::string copy;       // the part when it is not in the caller's text (normalized text)
-  bool first = false;     // the part starts the input
   std::vector<std::size_t> begins;  // chunk starts: character boundaries, increasing, begins[0] == 0
   std::size_t window = 0;           // a chunk can be met at its piece ends up to begins[k] + window
   struct chunk_state {
@@ -100,14 +101,14 @@ struct job {
 inline constexpr std::uint64_t copied_bit = std::uint64_t{1} << 63;
 inline constexpr std::uint64_t first_bit = std::uint64_t{1} << 62;
 
-// Piece ends of a run of `tok`'s pre-tokenizer on part[begin..], up to begin + window.
-inline result<std::vector<std::size_t>> piece_ends_within(const tokenizer& tok, std::string_view part, bool first,
-                                                          std::size_t begin, std::size_t window) {
+// Resumable piece ends of a run of `tok`'s pre-tokenizer on part[begin..], up to begin + window.
+inline result<std::vector<std::size_t>> piece_ends_within(const tokenizer& tok, std::string_view part, std::size_t begin,
+                                                          std::size_t window) {
   std::vector<std::size_t> ends;
-  TOKENMETER_TRY_VOID(tok.pieces_each(part.substr(begin), first && begin == 0, [&](std::string_view piece) {
+  TOKENMETER_TRY_VOID(tok.pre_tokenizer().for_each_resumable_piece(part.substr(begin), [&](std::string_view piece, bool resumable) {
     const std::size_t end = static_cast<std::size_t>(piece.data() - part.data()) + piece.size();
     if (end > begin + window) return false;
-    ends.push_back(end);
+    if (resumable) ends.push_back(end);
     return true;
   }));
   return ends;
@@ -174,9 +175,9 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
   };
   const auto skipped = [&](std::size_t text) { return text > failed_text.load(std::memory_order_relaxed); };
 
-  // Pre-tokenizes and merges chunk k of a large part: from its start until one of its piece ends
-  // is one of a later chunk's own first ones (part_chunks). Writes `me` (its chunk's state),
-  // which the caller stores when the chunk is done.
+  // Pre-tokenizes and merges chunk k of a large part: from its start until one of its resumable
+  // piece ends (pretokenizer::for_each_resumable_piece) is one of a later chunk's own first ones
+  // (part_chunks). Writes `me` (its chunk's state), which the caller stores when it is done.
   const auto run_chunk = [&](const job& j, out_t& out, part_chunks::chunk_state& me) -> result<bool> {
     const part_chunks& g = *j.chunked;
     const std::size_t k = j.chunk, n = g.begins.size(), begin = g.begins[k];
@@ -189,15 +190,16 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
     std::optional<error> failed;
     auto sink = op.piece_sink(out);
     return tok.with_piece_merger([&](const auto& merge) -> result<bool> {
-      auto r = tok.pieces_each(g.part.substr(begin), g.first && begin == 0, [&](std::string_view piece) {
+      auto r = tok.pre_tokenizer().for_each_resumable_piece(g.part.substr(begin), [&](std::string_view piece, bool resumable) {
         const std::size_t end = static_cast<std::size_t>(piece.data() - g.part.data()) + piece.size();
-        // No earlier chunk can stop where this one has no piece end: its output would go unused.
+        // No earlier chunk can stop where this one has no mark: its output would go unused.
         if (k > 0 && me.marks.empty() && end > begin + g.window) return false;
         merge(piece, sink);
+        if (!resumable) return true;
         if (k > 0 && end <= begin + g.window) me.marks.emplace_back(end, op.size(out));
         while (next < n && end >= g.begins[next]) {
           if (!known) {
-            auto e = piece_ends_within(tok, g.part, g.first, g.begins[next], g.window);
+            auto e = piece_ends_within(tok, g.part, g.begins[next], g.window);
             if (!e) {
               failed = std::move(e).error_value();
               return false;
@@ -343,7 +345,6 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
         g->copy.assign(part);
         g->part = g->copy;
       }
-      g->first = first;
       cut_part(*g, chunk_bytes, 8 * static_cast<std::size_t>(threads));
       for (std::size_t k = 0; k < g->begins.size(); ++k) {
         auto c = std::make_unique<job>();

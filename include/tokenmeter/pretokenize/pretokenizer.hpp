@@ -82,14 +82,29 @@ class pretokenizer {
   explicit pretokenizer(std::vector<step> steps) : steps_(std::move(steps)) { plan_direct(); }
 
   [[nodiscard]] const std::vector<step>& steps() const noexcept { return steps_; }
-  // Whether for_each_piece on text[b..], for any end b of a piece of for_each_piece on `text`,
-  // gives the pieces that follow b: one streamed regex (every other step an identity) whose
-  // matches depend only on the text from where they start (split_regex::resumes_anywhere).
-  // Several levels need not: a later level can end a piece inside an earlier level's match,
-  // and that level's run from there may match differently (tests/pretokenize has an example).
-  // count/batch.hpp pre-tokenizes a large part in chunks when this holds.
+  // Whether for_each_piece on text[b..] gives the pieces that follow b, for every end b of a
+  // piece of for_each_piece on `text` that for_each_resumable_piece marks: the splitting steps
+  // are streamed regexes (every other step an identity) whose matches depend only on the text
+  // from where they start (split_regex::resumes_anywhere). count/batch.hpp pre-tokenizes a large
+  // part in chunks when this holds.
   [[nodiscard]] bool resumes_at_piece_ends() const noexcept {
-    return direct_.size() == 1 && direct_regex(direct_.front().step).resumes_anywhere();
+    if (direct_.empty()) return false;
+    for (const direct_split& d : direct_)
+      if (!direct_regex(d.step).resumes_anywhere()) return false;
+    return true;
+  }
+
+  // for_each_piece (when resumes_at_piece_ends()) with f(piece, resumable): whether a run from
+  // the piece's end gives the pieces that follow it. Always true with one level. With several,
+  // a later level can end a piece inside an earlier level's match, and that level's run from
+  // there may match differently ("12345" under \p{N}{1,3} then \p{N}{2} is 12|3|45, but from
+  // 2 it is 34|5); a run resumed inside an earlier level's gap finds that gap's next match where
+  // the first run did (no match starts inside a gap), so an end is resumable iff no earlier
+  // level's match holds it short of its end.
+  template <class F>
+  result<bool> for_each_resumable_piece(std::string_view text, F&& f) const {
+    if (text.empty()) return true;
+    return stream_level<true>(text, 0, f, nullptr);
   }
 
   // Splits `text` into pieces. The returned views point into `text` or into ws.owned and stay
@@ -116,7 +131,7 @@ class pretokenizer {
   result<bool> for_each_piece(std::string_view text, pretokenize_workspace& ws, bool is_first_section, F&& f) const {
     if (!direct_.empty()) {
       if (text.empty()) return true;
-      return stream_level(text, 0, f);
+      return stream_level<false>(text, 0, f, nullptr);
     }
     TOKENMETER_TRY(list, run(text, ws, is_first_section));
     for (const std::string_view piece : *list)
@@ -132,30 +147,41 @@ class pretokenizer {
   };
 
   // Splits `text` with direct step `level` and hands each part to the next level (f at the end),
-  // as run() would: a later step sees each piece of the earlier one on its own.
-  template <class F>
-  result<bool> stream_level(std::string_view text, std::size_t level, F& f) const {
-    if (level == direct_.size()) return static_cast<bool>(f(text));
+  // as run() would: a later step sees each piece of the earlier one on its own. Marked: f also
+  // gets whether the piece's end is resumable; `match_end` is where a piece in `text` must end
+  // to be resumable: the end of the earlier levels' matches holding `text` (nullptr: none holds
+  // it, only gaps).
+  template <bool Marked, class F>
+  result<bool> stream_level(std::string_view text, std::size_t level, F& f, const char* match_end) const {
     const direct_split& d = direct_[level];
     const split_regex& re = direct_regex(d.step);
     bool go = true;
     std::optional<error> failed;
     // The last level hands parts to f itself: a level per piece costs the one-step families.
     const bool last = level + 1 == direct_.size();
-    const auto emit = [&](std::string_view part) {
-      if (last) return go = static_cast<bool>(f(part));
-      result<bool> r = stream_level(part, level + 1, f);
+    const auto emit = [&](std::string_view part, [[maybe_unused]] bool match) {
+      const char* inner = nullptr;
+      if constexpr (Marked) {
+        const char* end = part.data() + part.size();
+        if (last) return go = static_cast<bool>(f(part, match_end == nullptr || match_end == end));
+        // Inside a match, only its end resumes, and only if it is every enclosing match's end
+        // too (else a pointer no piece end equals: the part's start).
+        inner = !match ? match_end : match_end == nullptr || match_end == end ? end : part.data();
+      } else {
+        if (last) return go = static_cast<bool>(f(part));
+      }
+      result<bool> r = stream_level<Marked>(part, level + 1, f, inner);
       if (!r) failed = std::move(r).error_value();
       return go = r.has_value() && *r;
     };
     std::size_t prev = 0;
     TOKENMETER_TRY_VOID(re.for_each_match(text, [&](std::size_t s, std::size_t e) {
       if (s == e) return true;  // empty matches never delimit pieces
-      if (d.gaps && prev != s && !emit(text.substr(prev, s - prev))) return false;
+      if (d.gaps && prev != s && !emit(text.substr(prev, s - prev), false)) return false;
       prev = e;
-      return emit(text.substr(s, e - s));
+      return emit(text.substr(s, e - s), true);
     }));
-    if (go && d.gaps && prev != text.size()) emit(text.substr(prev));
+    if (go && d.gaps && prev != text.size()) emit(text.substr(prev), false);
     if (failed) return std::move(*failed);
     return go;
   }
