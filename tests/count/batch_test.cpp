@@ -7,10 +7,12 @@
 #include "test_support.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <random>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -160,6 +162,54 @@ TEST(batch_two_levels, chunks_join_only_where_both_runs_resume) {
       EXPECT_EQ(*ids, *expected) << "chunk " << chunk << " threads " << threads;
     }
   }
+}
+
+// A pool serves many calls, for several tokenizers (its threads keep a piece cache for each), and
+// calls from several threads at once take turns on it: every answer is the one-call answer.
+TEST(batch_pool, serves_many_calls_and_callers) {
+  TOKENMETER_LOAD_OR_SKIP(a, "o200k_base");
+  TOKENMETER_LOAD_OR_SKIP(b, "qwen3");
+  const std::shared_ptr<const tokenmeter::tokenizer> toks[2] = {a, b};
+  const auto texts = batch_texts();
+  const auto in = views(texts);
+  std::string all;
+  for (const auto& t : texts) all += t;
+  std::vector<std::size_t> counts[2];
+  std::vector<token_id> ids_all[2];
+  for (int k = 0; k < 2; ++k) {
+    for (const auto& t : texts) counts[k].push_back(*toks[k]->count(t));
+    ids_all[k] = *toks[k]->encode(all);
+  }
+  tokenmeter::batch_pool pool(3);
+  EXPECT_EQ(pool.threads(), 3u);
+  batch_options bo;
+  bo.chunk_bytes = 4096;
+  for (int round = 0; round < 3; ++round)
+    for (int k = 0; k < 2; ++k) {
+      auto n = tokenmeter::count_batch(*toks[k], in, bo, pool);
+      ASSERT_TRUE(n.has_value()) << n.error_value().message;
+      EXPECT_EQ(*n, counts[k]) << "round " << round << " tokenizer " << k;
+      auto ids = tokenmeter::encode_parallel(*toks[k], all, bo, pool);
+      ASSERT_TRUE(ids.has_value()) << ids.error_value().message;
+      EXPECT_EQ(*ids, ids_all[k]) << "round " << round << " tokenizer " << k;
+    }
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> callers;
+  for (int c = 0; c < 4; ++c)
+    callers.emplace_back([&, c] {
+      for (int r = 0; r < 3; ++r) {
+        auto n = tokenmeter::count_parallel(*toks[c % 2], all, bo, pool);
+        if (!n || *n != ids_all[c % 2].size()) ++wrong;
+      }
+    });
+  for (std::thread& t : callers) t.join();
+  EXPECT_EQ(wrong.load(), 0);
+  // One thread: the caller alone.
+  tokenmeter::batch_pool alone(1);
+  EXPECT_EQ(alone.threads(), 1u);
+  auto n = tokenmeter::count_batch(*a, in, bo, alone);
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(*n, counts[0]);
 }
 
 INSTANTIATE_TEST_SUITE_P(families, batch_family, ::testing::ValuesIn(tokenmeter_test::every_family()),

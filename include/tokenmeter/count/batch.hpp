@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -63,6 +64,80 @@ inline unsigned batch_thread_count(unsigned requested) {
   return requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
 }
 
+// Threads kept for batch calls: a service that counts per request pays neither thread start-up
+// nor cold per-thread piece caches on each call (a call without a pool starts and joins its
+// own). threads() counts the calling thread, which works too, so threads() - 1 wait here. One
+// batch runs on a pool at a time; calls from several threads take turns.
+class batch_pool {
+ public:
+  explicit batch_pool(unsigned threads = 0) : threads_(batch_thread_count(threads)) {
+    for (unsigned i = 1; i < threads_; ++i) workers_.emplace_back([this] { serve(); });
+  }
+  ~batch_pool() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    posted_.notify_all();
+    for (std::thread& t : workers_) t.join();
+  }
+  batch_pool(const batch_pool&) = delete;
+  batch_pool& operator=(const batch_pool&) = delete;
+
+  [[nodiscard]] unsigned threads() const noexcept { return threads_; }
+
+  // Runs task() on every waiting thread and body() on the calling one; returns when all are done.
+  // (batch_detail::run; the task must not throw.)
+  template <class Task, class Body>
+  void run(Task&& task, Body&& body) {
+    std::lock_guard turn(turn_);
+    {
+      std::lock_guard lock(mu_);
+      task_ = task;
+      busy_ = static_cast<unsigned>(workers_.size());
+      ++round_;
+    }
+    posted_.notify_all();
+    struct wait_all {  // even if body throws: the task refers to the caller's state
+      batch_pool& p;
+      ~wait_all() {
+        std::unique_lock lock(p.mu_);
+        p.done_.wait(lock, [&] { return p.busy_ == 0; });
+        p.task_ = nullptr;
+      }
+    } waiting{*this};
+    body();
+  }
+
+ private:
+  void serve() {
+    std::uint64_t seen = 0;
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock lock(mu_);
+        posted_.wait(lock, [&] { return stopping_ || round_ != seen; });
+        if (stopping_) return;
+        seen = round_;
+        task = task_;
+      }
+      task();
+      std::lock_guard lock(mu_);
+      if (--busy_ == 0) done_.notify_all();
+    }
+  }
+
+  unsigned threads_;
+  std::mutex turn_;  // one batch at a time
+  std::mutex mu_;
+  std::condition_variable posted_, done_;
+  std::function<void()> task_;
+  std::uint64_t round_ = 0;
+  unsigned busy_ = 0;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
 namespace batch_detail {
 
 // One large part pre-tokenized and merged in chunks (see the top of this file). Shared by the
@@ -71,9 +146,9 @@ struct part_chunks {
   std::string_view part;  // in the caller's text or in `copy`
   std::string copy;       // the part when it is not in the caller's text (normalized text)
   std::vector<std::size_t> begins;  // chunk starts: character boundaries, increasing, begins[0] == 0
-  std::size_t window = 0;           // a chunk can be met at its piece ends up to begins[k] + window
+  std::size_t window = 0;           // a chunk can be met at its resumable piece ends up to begins[k] + window
   struct chunk_state {
-    std::vector<std::pair<std::size_t, std::size_t>> marks;  // (piece end, output size there), in the window
+    std::vector<std::pair<std::size_t, std::size_t>> marks;  // (resumable piece end, output size there), in the window
     std::size_t stop = 0;   // where this chunk's run stopped, meeting chunk `meets`
     std::size_t meets = 0;  // begins.size(): it ran to the end of the part
   };
@@ -135,14 +210,14 @@ inline void cut_part(part_chunks& g, std::size_t bytes, std::size_t max_chunks) 
   g.chunks.assign(g.begins.size(), {});
 }
 
-// Runs `texts` as jobs on `threads` threads. Op supplies: out (per job), total, whole(tok, text,
+// Runs `texts` as jobs on the pool's threads. Op supplies: out (per job), total, whole(tok, text,
 // options, out) -> result<void>, piece_sink(out) -> a sink for ids, size(out) (ids so far),
 // add(total, out) and add_from(total, out, n) (out without its first n ids).
 template <class Op>
 result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<const std::string_view> texts,
-                                            const batch_options& opt, Op op) {
+                                            const batch_options& opt, Op op, batch_pool& threads_pool) {
   using out_t = typename Op::out;
-  const unsigned threads = batch_thread_count(opt.threads);
+  const unsigned threads = threads_pool.threads();
   const std::size_t chunk_bytes = std::max<std::size_t>(opt.chunk_bytes, 1);
   const bool by_parts = tok.pre_tokenizer().resumes_at_piece_ends();
   std::vector<typename Op::total> totals(texts.size());
@@ -363,29 +438,28 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
     flush();
   };
 
-  std::vector<std::thread> pool;
   std::exception_ptr thrown;
-  try {
-    for (unsigned i = 1; i < threads; ++i) pool.emplace_back(worker);
-    for (std::size_t t = 0; t < texts.size() && !skipped(t); ++t) {
-      if (threads > 1 && texts[t].size() > chunk_bytes) {
-        split(t);
-      } else {
-        auto j = std::make_unique<job>();
-        j->text = t;
-        submit(std::move(j));
+  threads_pool.run(worker, [&] {
+    try {
+      for (std::size_t t = 0; t < texts.size() && !skipped(t); ++t) {
+        if (threads > 1 && texts[t].size() > chunk_bytes) {
+          split(t);
+        } else {
+          auto j = std::make_unique<job>();
+          j->text = t;
+          submit(std::move(j));
+        }
       }
+    } catch (...) {
+      thrown = std::current_exception();  // allocation failure: stop the workers before rethrowing
     }
-  } catch (...) {
-    thrown = std::current_exception();  // allocation failure: stop the workers before rethrowing
-  }
-  {
-    std::lock_guard lock(mu);
-    producing = false;
-  }
-  work_ready.notify_all();
-  worker();  // the calling thread drains the queue with the others
-  for (std::thread& th : pool) th.join();
+    {
+      std::lock_guard lock(mu);
+      producing = false;
+    }
+    work_ready.notify_all();
+    worker();  // the calling thread drains the queue with the others
+  });
   if (thrown) std::rethrow_exception(thrown);
   if (failure) return std::move(*failure);
   for (std::size_t i = 0; i < slots.size(); ++i) {
@@ -464,29 +538,49 @@ struct encode_op {
 }  // namespace batch_detail
 
 // Token count of each text, in order. Fails with the error of the lowest-indexed text that
-// failed (its message starts "text N: ").
+// failed (its message starts "text N: "). With a pool, its threads are used (opt.threads is
+// not); without, the call starts opt.threads - 1 threads and joins them.
+inline result<std::vector<std::size_t>> count_batch(const tokenizer& tok, std::span<const std::string_view> texts,
+                                                    const batch_options& opt, batch_pool& pool) {
+  return batch_detail::run(tok, texts, opt, batch_detail::count_op{}, pool);
+}
 inline result<std::vector<std::size_t>> count_batch(const tokenizer& tok, std::span<const std::string_view> texts,
                                                     const batch_options& opt = {}) {
-  return batch_detail::run(tok, texts, opt, batch_detail::count_op{});
+  batch_pool pool(opt.threads);
+  return count_batch(tok, texts, opt, pool);
 }
 
 // Ids of each text, in order.
-inline result<std::vector<std::vector<token_id>>> encode_batch(const tokenizer& tok,
-                                                               std::span<const std::string_view> texts,
+inline result<std::vector<std::vector<token_id>>> encode_batch(const tokenizer& tok, std::span<const std::string_view> texts,
+                                                               const batch_options& opt, batch_pool& pool) {
+  return batch_detail::run(tok, texts, opt, batch_detail::encode_op{}, pool);
+}
+inline result<std::vector<std::vector<token_id>>> encode_batch(const tokenizer& tok, std::span<const std::string_view> texts,
                                                                const batch_options& opt = {}) {
-  return batch_detail::run(tok, texts, opt, batch_detail::encode_op{});
+  batch_pool pool(opt.threads);
+  return encode_batch(tok, texts, opt, pool);
 }
 
 // One large text on several threads.
-inline result<std::size_t> count_parallel(const tokenizer& tok, std::string_view text, const batch_options& opt = {}) {
-  TOKENMETER_TRY(v, count_batch(tok, std::span<const std::string_view>(&text, 1), opt));
+inline result<std::size_t> count_parallel(const tokenizer& tok, std::string_view text, const batch_options& opt,
+                                          batch_pool& pool) {
+  TOKENMETER_TRY(v, count_batch(tok, std::span<const std::string_view>(&text, 1), opt, pool));
   return v.front();
 }
+inline result<std::size_t> count_parallel(const tokenizer& tok, std::string_view text, const batch_options& opt = {}) {
+  batch_pool pool(opt.threads);
+  return count_parallel(tok, text, opt, pool);
+}
 
+inline result<std::vector<token_id>> encode_parallel(const tokenizer& tok, std::string_view text, const batch_options& opt,
+                                                     batch_pool& pool) {
+  TOKENMETER_TRY(v, encode_batch(tok, std::span<const std::string_view>(&text, 1), opt, pool));
+  return std::move(v.front());
+}
 inline result<std::vector<token_id>> encode_parallel(const tokenizer& tok, std::string_view text,
                                                      const batch_options& opt = {}) {
-  TOKENMETER_TRY(v, encode_batch(tok, std::span<const std::string_view>(&text, 1), opt));
-  return std::move(v.front());
+  batch_pool pool(opt.threads);
+  return encode_parallel(tok, text, opt, pool);
 }
 
 TOKENMETER_END_NAMESPACE
