@@ -71,16 +71,14 @@ inline unsigned batch_thread_count(unsigned requested) {
 class batch_pool {
  public:
   explicit batch_pool(unsigned threads = 0) : threads_(batch_thread_count(threads)) {
-    for (unsigned i = 1; i < threads_; ++i) workers_.emplace_back([this] { serve(); });
-  }
-  ~batch_pool() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
+    try {
+      for (unsigned i = 1; i < threads_; ++i) workers_.emplace_back([this] { serve(); });
+    } catch (...) {
+      stop();  // a thread that could not start: join those that did, or their destructors terminate
+      throw;
     }
-    posted_.notify_all();
-    for (std::thread& t : workers_) t.join();
   }
+  ~batch_pool() { stop(); }
   batch_pool(const batch_pool&) = delete;
   batch_pool& operator=(const batch_pool&) = delete;
 
@@ -110,6 +108,15 @@ class batch_pool {
   }
 
  private:
+  void stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    posted_.notify_all();
+    for (std::thread& t : workers_) t.join();
+  }
+
   void serve() {
     std::uint64_t seen = 0;
     for (;;) {
