@@ -1,8 +1,10 @@
 // Helpers shared by the CLI's commands: reading inputs, loading a model from flags, JSON output.
 #pragma once
 
+#include <tokenmeter/count/batch.hpp>
 #include <tokenmeter/tokenmeter.hpp>
 
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -57,6 +59,46 @@ struct model_flags {
     return tokenmeter::load_model(model, lo).value_or_throw();
   }
 };
+
+// Threads for count and encode (the batch API, count/batch.hpp). Counts and ids are the one-thread
+// ones whatever the setting; --chunk-bytes is there to tune, and for tests to force many joins.
+struct batch_flags {
+  unsigned jobs = 0;
+  std::size_t chunk_bytes = tokenmeter::batch_options{}.chunk_bytes;
+
+  void add_to(CLI::App& app) {
+    app.add_option("-j,--jobs", jobs, "Threads (default 0: all cores; 1: this thread only)");
+    app.add_option("--chunk-bytes", chunk_bytes,
+                   "A text larger than this is cut into chunks counted on several threads (default 262144)")
+        ->check(CLI::Validator(
+            [](const std::string& v) {
+              const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+              return digits && v.find_first_not_of('0') != std::string::npos ? std::string() : std::string("must be a number of bytes, at least 1");
+            },
+            "BYTES"));
+  }
+
+  tokenmeter::batch_options options(const tokenmeter::encode_options& encode) const {
+    tokenmeter::batch_options o;
+    o.encode = encode;
+    o.threads = jobs;
+    o.chunk_bytes = chunk_bytes;
+    return o;
+  }
+};
+
+// A batch call's error starts "text N: " (count/batch.hpp); put the name of input N in its place.
+template <class Name>
+tokenmeter::error name_batch_error(tokenmeter::error e, std::size_t texts, const Name& name) {
+  std::size_t n = 0;
+  const std::string_view m = e.message;
+  if (m.starts_with("text ")) {
+    const auto r = std::from_chars(m.data() + 5, m.data() + m.size(), n);
+    const std::string_view rest = m.substr(static_cast<std::size_t>(r.ptr - m.data()));
+    if (r.ec == std::errc{} && n < texts && rest.starts_with(": ")) e.message = name(n) + std::string(rest);
+  }
+  return e;
+}
 
 struct input_file {
   std::string name;  // basename, or "-" for stdin

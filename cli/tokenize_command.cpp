@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,14 @@ void append_ids(std::string& out, const std::vector<tokenmeter::token_id>& ids) 
   out += ']';
 }
 
+// Encodes units in groups of about 8 MiB, each group on all the threads (encode_batch), so the
+// ids held at once stay bounded however long the input.
 int run_encode(std::vector<std::string> args) {
   CLI::App app{"Encode text to token ids"};
   model_flags mf;
   mf.add_to(app);
+  batch_flags bf;
+  bf.add_to(app);
   std::string unit = "file";
   bool jsonl = false, digest = false;
   std::vector<std::string> files;
@@ -37,36 +42,44 @@ int run_encode(std::vector<std::string> args) {
   if (auto rc = parse_args(app, std::move(args))) return *rc;
 
   const auto model = mf.load();
-  const auto opt = mf.encode_options();
+  const auto batch = bf.options(mf.encode_options());
+  tokenmeter::batch_pool pool(batch.threads);
   std::string out;
+  const auto print = [&](const input_file& f, std::size_t u, const std::vector<tokenmeter::token_id>& ids) {
+    if (jsonl) {
+      out += "{\"file\":" + json_string(f.name) + ",\"unit\":" + std::to_string(u) + ",\"count\":" + std::to_string(ids.size());
+      if (digest) {
+        std::string joined;
+        for (std::size_t i = 0; i < ids.size(); ++i) joined += (i ? "," : "") + std::to_string(ids[i]);
+        out += ",\"sha\":\"" + tokenmeter::detail::sha256_hex(joined) + "\"}\n";
+      } else {
+        out += ",\"ids\":";
+        append_ids(out, ids);
+        out += "}\n";
+      }
+    } else {
+      for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? " " : "") + std::to_string(ids[i]);
+      out += '\n';
+    }
+    if (out.size() > (1u << 20)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+  };
   for (const input_file& f : read_inputs(files)) {
     const auto units = unit == "line" ? split_lines(f.data) : std::vector<std::string_view>{f.data};
-    for (std::size_t u = 0; u < units.size(); ++u) {
-      auto ids = model.tok->encode(units[u], opt);
-      if (!ids) {
-        auto e = std::move(ids).error_value();
-        e.message = f.name + (unit == "line" ? " line " + std::to_string(u + 1) : std::string()) + ": " + e.message;
-        throw tokenmeter::exception(std::move(e));
-      }
-      if (jsonl) {
-        out += "{\"file\":" + json_string(f.name) + ",\"unit\":" + std::to_string(u) + ",\"count\":" + std::to_string(ids->size());
-        if (digest) {
-          std::string joined;
-          for (std::size_t i = 0; i < ids->size(); ++i) joined += (i ? "," : "") + std::to_string((*ids)[i]);
-          out += ",\"sha\":\"" + tokenmeter::detail::sha256_hex(joined) + "\"}\n";
-        } else {
-          out += ",\"ids\":";
-          append_ids(out, *ids);
-          out += "}\n";
-        }
-      } else {
-        for (std::size_t i = 0; i < ids->size(); ++i) out += (i ? " " : "") + std::to_string((*ids)[i]);
-        out += '\n';
-      }
-      if (out.size() > (1u << 20)) {
-        std::fwrite(out.data(), 1, out.size(), stdout);
-        out.clear();
-      }
+    for (std::size_t first = 0; first < units.size();) {
+      std::size_t last = first, bytes = 0;
+      while (last < units.size() && (last == first || bytes + units[last].size() <= (std::size_t{8} << 20)))
+        bytes += units[last++].size();
+      const std::span<const std::string_view> group(units.data() + first, last - first);
+      auto ids = tokenmeter::encode_batch(*model.tok, group, batch, pool);
+      if (!ids)
+        throw tokenmeter::exception(name_batch_error(std::move(ids).error_value(), group.size(), [&](std::size_t i) {
+          return f.name + (unit == "line" ? " line " + std::to_string(first + i + 1) : std::string());
+        }));
+      for (std::size_t i = 0; i < ids->size(); ++i) print(f, first + i, (*ids)[i]);
+      first = last;
     }
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
@@ -77,6 +90,8 @@ int run_count(std::vector<std::string> args) {
   CLI::App app{"Count tokens"};
   model_flags mf;
   mf.add_to(app);
+  batch_flags bf;
+  bf.add_to(app);
   bool json = false, quiet = false;
   std::vector<std::string> files;
   app.add_flag("--json", json, "Print JSON");
@@ -85,23 +100,24 @@ int run_count(std::vector<std::string> args) {
   if (auto rc = parse_args(app, std::move(args))) return *rc;
 
   const auto model = mf.load();
-  const auto opt = mf.encode_options();
   const std::string exactness(tokenmeter::to_string(model.exactness));
   const std::string family = model.family ? model.family->id : model.tok->name();
   std::size_t total = 0;
   nlohmann::json rows = nlohmann::json::array();
   std::string text;
   const auto inputs = read_inputs(files);
-  for (const input_file& f : inputs) {
-    auto n = model.tok->count(f.data, opt);
-    if (!n) {
-      auto e = std::move(n).error_value();
-      e.message = f.name + ": " + e.message;
-      throw tokenmeter::exception(std::move(e));
-    }
-    total += *n;
-    rows.push_back({{"file", f.name}, {"bytes", f.data.size()}, {"tokens", *n}});
-    text += std::to_string(*n) + "\t" + exactness + "\t" + f.name + "\n";
+  std::vector<std::string_view> texts;
+  for (const input_file& f : inputs) texts.emplace_back(f.data);
+  auto counts = tokenmeter::count_batch(*model.tok, texts, bf.options(mf.encode_options()));
+  if (!counts)
+    throw tokenmeter::exception(
+        name_batch_error(std::move(counts).error_value(), inputs.size(), [&](std::size_t i) { return inputs[i].name; }));
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const input_file& f = inputs[i];
+    const std::size_t n = (*counts)[i];
+    total += n;
+    rows.push_back({{"file", f.name}, {"bytes", f.data.size()}, {"tokens", n}});
+    text += std::to_string(n) + "\t" + exactness + "\t" + f.name + "\n";
   }
   if (quiet) {
     std::printf("%zu\n", total);
