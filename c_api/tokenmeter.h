@@ -20,7 +20,8 @@
 extern "C" {
 #endif
 
-/* Status codes: 1..13 are the library's error codes (tokenmeter::errc), same numbers. */
+/* Status codes: 1..13 are the library's error codes (tokenmeter::errc), same numbers;
+   tokenmeter::errc::internal_error (a bug in tokenmeter) is TM_E_INTERNAL. */
 typedef enum tm_status {
   TM_OK = 0,
   TM_E_INVALID_ARGUMENT = 1,

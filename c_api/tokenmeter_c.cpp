@@ -44,6 +44,7 @@ tm_status set_error(tm_error* err, tm_status code, std::string_view message) {
 }
 
 tm_status set_error(tm_error* err, const tokenmeter::error& e) {
+  if (e.code == tokenmeter::errc::internal_error) return set_error(err, TM_E_INTERNAL, e.message);
   return set_error(err, static_cast<tm_status>(static_cast<int>(e.code)), e.message);
 }
 

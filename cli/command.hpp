@@ -25,7 +25,7 @@ inline std::map<std::string, command_info>& command_registry() {
 }
 
 // The documented exit codes: 2 for a usage or configuration problem, 3 for a problem with the
-// input. For pricing commands an unpriceable usage (`unsupported`, `out_of_range`: the card has no
+// input, 70 (sysexits' EX_SOFTWARE) for a bug in tokenmeter. For pricing commands an unpriceable usage (`unsupported`, `out_of_range`: the card has no
 // rate for it) is configuration; for tokenizing commands `unsupported` is a vocabulary feature
 // of the input.
 enum class error_context { tokenize, pricing };
@@ -37,6 +37,7 @@ inline int exit_code_for(tokenmeter::errc c, error_context ctx = error_context::
     case errc::ambiguous_model: return 2;
     case errc::out_of_range:
     case errc::unsupported: return ctx == error_context::pricing ? 2 : 3;
+    case errc::internal_error: return 70;
     default: return 3;
   }
 }

@@ -28,6 +28,7 @@ enum class errc : int {
   overflow,              // an integer computation would overflow
   parse_error,           // malformed JSON/TOML/number in a data file or usage object
   out_of_range,          // an id, date or value outside its valid range
+  internal_error,        // an invariant of tokenmeter's own did not hold: a bug, please report it
 };
 
 [[nodiscard]] constexpr std::string_view to_string(errc code) noexcept {
@@ -45,6 +46,7 @@ enum class errc : int {
     case errc::overflow: return "overflow";
     case errc::parse_error: return "parse_error";
     case errc::out_of_range: return "out_of_range";
+    case errc::internal_error: return "internal_error";
   }
   return "unknown_error";
 }

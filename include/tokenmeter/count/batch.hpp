@@ -487,7 +487,7 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
       const auto m = std::lower_bound(marks.begin(), marks.end(), std::make_pair(c.stop, std::size_t{0}));
       // The chunk met computed the same piece ends in its window; anything else is a bug.
       if (m == marks.end() || m->first != c.stop)
-        return make_error(errc::invalid_argument, "internal error: chunk " + std::to_string(c.meets) + " of text " +
+        return make_error(errc::internal_error, "chunk " + std::to_string(c.meets) + " of text " +
                                                       std::to_string(s.text) + " has no piece end at " + std::to_string(c.stop));
       from = m->second;
       k = c.meets;
