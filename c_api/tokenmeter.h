@@ -56,6 +56,7 @@ typedef struct tm_error {
 
 typedef struct tm_tokenizer tm_tokenizer;
 typedef struct tm_stream tm_stream;
+typedef struct tm_pool tm_pool;
 
 /* Loads the tokenizer for a model name, alias or family. vocab_dir may be NULL (search
  * $TOKENMETER_VOCAB_DIR, the user cache, the install prefix). Returns NULL on failure. */
@@ -69,6 +70,18 @@ TM_API tm_status tm_count(const tm_tokenizer* tok, const char* text, size_t len,
 /* Writes up to `capacity` ids; *out_len receives the number of ids (also when the buffer is too small). */
 TM_API tm_status tm_encode(const tm_tokenizer* tok, const char* text, size_t len, unsigned flags, uint32_t* ids,
                            size_t capacity, size_t* out_len, tm_error* err);
+
+/* Threads kept for tm_count_batch across calls (threads: 0 = every core; the calling thread is
+ * one of them), so a service pays neither thread start-up nor cold caches per call. One batch
+ * runs on a pool at a time; calls from several threads take turns. NULL on failure. */
+TM_API tm_pool* tm_pool_new(unsigned threads, tm_error* err);
+TM_API void tm_pool_free(tm_pool* pool);
+/* Counts n texts (texts[i] of lens[i] bytes) on the pool's threads (pool NULL: threads started
+ * and joined for this call, one per core); out_counts[i] is exactly tm_count's count of text i.
+ * A text over 256 KiB is cut into chunks counted on several threads. On failure the error is
+ * that of the lowest-indexed failing text, its message starting "text <i>: ". */
+TM_API tm_status tm_count_batch(const tm_tokenizer* tok, tm_pool* pool, const char* const* texts, const size_t* lens,
+                                size_t n, unsigned flags, size_t* out_counts, tm_error* err);
 
 /* Streaming count: chunks may split anywhere (even inside a UTF-8 sequence). max_tokens:
  * TM_NO_LIMIT, or stop once the text so far has more tokens (then *limit_reached = 1 and the

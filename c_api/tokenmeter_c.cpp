@@ -2,12 +2,14 @@
 // everything: no C++ exception crosses the C ABI.
 #include "tokenmeter.h"
 
+#include <tokenmeter/count/batch.hpp>
 #include <tokenmeter/count/stream_counter.hpp>
 #include <tokenmeter/pricing/builtin_rates.hpp>
 #include <tokenmeter/pricing/price.hpp>
 #include <tokenmeter/pricing/usage_adapters.hpp>
 #include <tokenmeter/tokenmeter.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <map>
@@ -16,6 +18,7 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct tm_tokenizer {
   std::shared_ptr<const tokenmeter::tokenizer> tok;
@@ -24,6 +27,10 @@ struct tm_tokenizer {
   // oracle, far too costly to repeat per stream.
   mutable std::mutex mu;
   mutable std::map<unsigned, std::shared_ptr<const tokenmeter::stream_plan>> plans;
+};
+
+struct tm_pool {
+  tokenmeter::batch_pool pool;
 };
 
 struct tm_stream {
@@ -157,6 +164,38 @@ tm_status tm_encode(const tm_tokenizer* tok, const char* text, size_t len, unsig
     *out_len = n;
     if (n > capacity)
       return set_error(err, TM_E_BUFFER_TOO_SMALL, "tm_encode: " + std::to_string(n) + " ids do not fit in " + std::to_string(capacity));
+    return clear(err);
+  });
+}
+
+tm_pool* tm_pool_new(unsigned threads, tm_error* err) {
+  return guarded(err, [&]() -> tm_pool* {
+    auto* p = new tm_pool{tokenmeter::batch_pool(threads)};
+    clear(err);
+    return p;
+  });
+}
+
+void tm_pool_free(tm_pool* pool) { delete pool; }
+
+tm_status tm_count_batch(const tm_tokenizer* tok, tm_pool* pool, const char* const* texts, const size_t* lens, size_t n,
+                         unsigned flags, size_t* out_counts, tm_error* err) {
+  return guarded(err, [&]() -> tm_status {
+    if (tok == nullptr || (n > 0 && (texts == nullptr || lens == nullptr || out_counts == nullptr)))
+      return set_error(err, TM_E_INVALID_ARGUMENT, "tm_count_batch: NULL argument");
+    if (const tm_status s = bad_flags(flags, err)) return s;
+    std::vector<std::string_view> views(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (texts[i] == nullptr && lens[i] > 0)
+        return set_error(err, TM_E_INVALID_ARGUMENT, "tm_count_batch: text " + std::to_string(i) + " is NULL");
+      views[i] = std::string_view(texts[i] ? texts[i] : "", lens[i]);
+    }
+    tokenmeter::batch_options opt;
+    opt.encode = options_from(flags);
+    auto counts = pool != nullptr ? tokenmeter::count_batch(*tok->tok, views, opt, pool->pool)
+                                  : tokenmeter::count_batch(*tok->tok, views, opt);
+    if (!counts) return set_error(err, counts.error_value());
+    std::copy(counts->begin(), counts->end(), out_counts);
     return clear(err);
   });
 }

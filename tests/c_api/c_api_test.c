@@ -83,6 +83,39 @@ int main(void) {
   CHECK(tm_count(tok, text, strlen(text), TM_SPECIAL_PLAIN | TM_SPECIAL_RECOGNIZE, &n, &err) == TM_E_INVALID_ARGUMENT);
 
   /* unknown model */
+  /* batch: three texts, one of them 1 MB (cut into chunks), on a pool of two threads and on
+   * threads of the call's own; each count equals tm_count's */
+  {
+    const size_t unit = strlen(text), big_len = 1u << 20;
+    char* big = malloc(big_len);
+    for (size_t i = 0; i < big_len; ++i) { /* text's bytes shuffled; ASCII only, so no UTF-8 sequence is cut */
+      const char c = text[(i * 7 + i / unit) % unit];
+      big[i] = (unsigned char)c >= 0x80 ? 'x' : c;
+    }
+    const char* texts[3] = {text, big, ""};
+    const size_t lens[3] = {unit, big_len, 0};
+    size_t expected[3];
+    for (int i = 0; i < 3; ++i) CHECK(tm_count(tok, texts[i], lens[i], 0, &expected[i], &err) == TM_OK);
+    tm_pool* pool = tm_pool_new(2, &err);
+    CHECK(pool != NULL);
+    for (int round = 0; round < 2; ++round) {
+      size_t counts[3] = {0, 0, 0};
+      CHECK(tm_count_batch(tok, round == 0 ? pool : NULL, texts, lens, 3, 0, counts, &err) == TM_OK);
+      for (int i = 0; i < 3; ++i) CHECK(counts[i] == expected[i]);
+    }
+    /* the lowest-indexed failing text's error, named by its index */
+    const char* with_bad[3] = {text, "ok \xFF", "\xC0\xAF"};
+    const size_t bad_lens[3] = {unit, 4, 2};
+    size_t counts[3];
+    CHECK(tm_count_batch(tok, pool, with_bad, bad_lens, 3, 0, counts, &err) == TM_E_INVALID_UTF8);
+    CHECK(strncmp(err.message, "text 1: ", 8) == 0);
+    CHECK(tm_count_batch(tok, pool, with_bad, bad_lens, 3, TM_INVALID_UTF8_REPLACE, counts, &err) == TM_OK);
+    CHECK(tm_count_batch(tok, pool, NULL, lens, 3, 0, counts, &err) == TM_E_INVALID_ARGUMENT);
+    CHECK(tm_count_batch(tok, pool, texts, lens, 0, 0, NULL, &err) == TM_OK);
+    tm_pool_free(pool);
+    free(big);
+  }
+
   CHECK(tm_tokenizer_load("no-such-model-xyz", NULL, &err) == NULL);
   CHECK(err.code == TM_E_UNKNOWN_MODEL);
   CHECK(strcmp(tm_status_string(TM_E_UNKNOWN_MODEL), "unknown_model") == 0);
