@@ -64,6 +64,13 @@ inline unsigned batch_thread_count(unsigned requested) {
   return requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
 }
 
+class batch_pool;
+namespace batch_detail {
+template <class Op>
+result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<const std::string_view> texts,
+                                            const batch_options& opt, Op op, batch_pool& threads_pool);
+}  // namespace batch_detail
+
 // Threads kept for batch calls: a service that counts per request pays neither thread start-up
 // nor cold per-thread piece caches on each call (a call without a pool starts and joins its
 // own). threads() counts the calling thread, which works too, so threads() - 1 wait here. One
@@ -84,8 +91,14 @@ class batch_pool {
 
   [[nodiscard]] unsigned threads() const noexcept { return threads_; }
 
+ private:
+  template <class Op>
+  friend result<std::vector<typename Op::total>> batch_detail::run(const tokenizer& tok,
+                                                                   std::span<const std::string_view> texts,
+                                                                   const batch_options& opt, Op op, batch_pool& threads_pool);
+
   // Runs task() on every waiting thread and body() on the calling one; returns when all are done.
-  // (batch_detail::run; the task must not throw.)
+  // (The batch calls' primitive; the task must not throw.)
   template <class Task, class Body>
   void run(Task&& task, Body&& body) {
     std::lock_guard turn(turn_);
@@ -107,7 +120,6 @@ class batch_pool {
     body();
   }
 
- private:
   void stop() {
     {
       std::lock_guard lock(mu_);
