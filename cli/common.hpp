@@ -4,6 +4,7 @@
 #include <tokenmeter/count/batch.hpp>
 #include <tokenmeter/tokenmeter.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -78,10 +79,15 @@ struct batch_flags {
             "BYTES"));
   }
 
-  tokenmeter::batch_options options(const tokenmeter::encode_options& encode) const {
+  // No more threads than jobs the inputs make (a file, or chunk_bytes of text, each), so a
+  // small input on a many-core machine starts no idle threads.
+  template <class Inputs>
+  tokenmeter::batch_options options(const tokenmeter::encode_options& encode, const Inputs& inputs) const {
+    std::size_t work = 0;
+    for (const auto& f : inputs) work += 1 + f.data.size() / chunk_bytes;
     tokenmeter::batch_options o;
     o.encode = encode;
-    o.threads = jobs;
+    o.threads = static_cast<unsigned>(std::min<std::size_t>(tokenmeter::batch_thread_count(jobs), std::max<std::size_t>(work, 1)));
     o.chunk_bytes = chunk_bytes;
     return o;
   }

@@ -42,7 +42,8 @@ int run_encode(std::vector<std::string> args) {
   if (auto rc = parse_args(app, std::move(args))) return *rc;
 
   const auto model = mf.load();
-  const auto batch = bf.options(mf.encode_options());
+  const auto inputs = read_inputs(files);
+  const auto batch = bf.options(mf.encode_options(), inputs);
   tokenmeter::batch_pool pool(batch.threads);
   std::string out;
   const auto print = [&](const input_file& f, std::size_t u, const std::vector<tokenmeter::token_id>& ids) {
@@ -66,7 +67,7 @@ int run_encode(std::vector<std::string> args) {
       out.clear();
     }
   };
-  for (const input_file& f : read_inputs(files)) {
+  for (const input_file& f : inputs) {
     const auto units = unit == "line" ? split_lines(f.data) : std::vector<std::string_view>{f.data};
     for (std::size_t first = 0; first < units.size();) {
       std::size_t last = first, bytes = 0;
@@ -108,7 +109,7 @@ int run_count(std::vector<std::string> args) {
   const auto inputs = read_inputs(files);
   std::vector<std::string_view> texts;
   for (const input_file& f : inputs) texts.emplace_back(f.data);
-  auto counts = tokenmeter::count_batch(*model.tok, texts, bf.options(mf.encode_options()));
+  auto counts = tokenmeter::count_batch(*model.tok, texts, bf.options(mf.encode_options(), inputs));
   if (!counts)
     throw tokenmeter::exception(
         name_batch_error(std::move(counts).error_value(), inputs.size(), [&](std::size_t i) { return inputs[i].name; }));
