@@ -74,16 +74,26 @@ class exception : public std::runtime_error {
 
 // A value or an error, in the spirit of std::expected (C++23), kept small and C++20-only.
 template <class T>
+class result;
+template <class T>
+inline constexpr bool is_result_v = false;
+template <class T>
+inline constexpr bool is_result_v<result<T>> = true;
+
+template <class T>
 class [[nodiscard]] result {
   static_assert(!std::is_same_v<std::remove_cv_t<T>, error>, "result<error> is ambiguous");
 
  public:
   using value_type = T;
 
+  // Implicit conversions only, and never from another result: with "constructible", a failed
+  // result<void> (or an empty optional) returned as result<bool> compiled through its explicit
+  // operator bool and became the value `false`, the error lost.
   template <class U = T,
-            std::enable_if_t<std::is_constructible_v<T, U&&> &&
+            std::enable_if_t<std::is_convertible_v<U&&, T> &&
                                  !std::is_same_v<std::remove_cvref_t<U>, error> &&
-                                 !std::is_same_v<std::remove_cvref_t<U>, result>,
+                                 !is_result_v<std::remove_cvref_t<U>>,
                              int> = 0>
   result(U&& v) : v_(std::in_place_index<0>, std::forward<U>(v)) {}  // NOLINT: implicit by design
   result(error e) : v_(std::in_place_index<1>, std::move(e)) {}      // NOLINT

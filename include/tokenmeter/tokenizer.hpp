@@ -56,8 +56,8 @@ struct tokenizer_parts {
 class tokenizer {
  public:
   // Inputs larger than this are rejected with errc::limit_exceeded (offsets are 32-bit); split
-  // larger texts (count/stream_counter.hpp takes any size in chunks; count/batch.hpp has the
-  // same per-text limit).
+  // larger texts (count/batch.hpp has the same limit per text, count/stream_counter.hpp over all
+  // the chunks of one stream, as its count equals count() of their concatenation).
   static constexpr std::size_t max_input_bytes = 0xFFFFFFFFu;
 
   static result<std::shared_ptr<const tokenizer>> create(tokenizer_parts parts) {

@@ -4,8 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <type_traits>
 
 namespace {
 
@@ -21,6 +24,27 @@ TEST(error_codes, each_has_its_own_name) {
   }
   EXPECT_EQ(names.size(), static_cast<std::size_t>(last));
   EXPECT_EQ(tokenmeter::to_string(static_cast<errc>(last + 1)), "unknown_error");
+}
+
+// A result never becomes another result's value: a failed result<void> returned from a function
+// that returns result<bool> once compiled (through the explicit operator bool) and became `false`,
+// so stream_counter::push answered "limit reached" for a stream over 4 GiB instead of failing.
+static_assert(!std::is_constructible_v<tokenmeter::result<bool>, tokenmeter::result<void>>);
+static_assert(!std::is_constructible_v<tokenmeter::result<bool>, tokenmeter::result<int>>);
+static_assert(!std::is_convertible_v<std::optional<int>, tokenmeter::result<bool>>);
+static_assert(!std::is_convertible_v<std::unique_ptr<int>, tokenmeter::result<bool>>);
+static_assert(std::is_convertible_v<bool, tokenmeter::result<bool>>);
+static_assert(std::is_convertible_v<tokenmeter::error, tokenmeter::result<bool>>);
+static_assert(std::is_convertible_v<const char*, tokenmeter::result<std::string>>);
+
+TEST(error_codes, a_failed_result_stays_an_error) {
+  const auto forward = [](tokenmeter::result<void> r) -> tokenmeter::result<bool> {
+    if (!r) return r.error_value();
+    return true;
+  };
+  const tokenmeter::result<bool> r = forward(tokenmeter::make_error(errc::limit_exceeded, "too big"));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error_value().code, errc::limit_exceeded);
 }
 
 TEST(error_codes, the_exception_keeps_code_and_message) {

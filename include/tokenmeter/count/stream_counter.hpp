@@ -335,7 +335,7 @@ class stream_counter {
  private:
   static constexpr std::size_t min_process_bytes = 512;
 
-  result<void> fail(error e) {
+  error fail(error e) {
     failed_ = e;
     return e;
   }
