@@ -4,7 +4,6 @@
 
 #include <charconv>
 #include <cstdio>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -23,8 +22,8 @@ void append_ids(std::string& out, const std::vector<tokenmeter::token_id>& ids) 
   out += ']';
 }
 
-// Encodes units in groups of about 8 MiB, each group on all the threads (encode_batch), so the
-// ids held at once stay bounded however long the input.
+// Encodes units (of one file or several) in groups of about 8 MiB, each group on all the threads
+// (encode_batch), so the ids held at once stay bounded however long the input.
 int run_encode(std::vector<std::string> args) {
   CLI::App app{"Encode text to token ids"};
   model_flags mf;
@@ -67,22 +66,36 @@ int run_encode(std::vector<std::string> args) {
       out.clear();
     }
   };
+  // Units of one or more files, ~8 MiB of text, encoded together.
+  struct unit_ref {
+    const input_file* file;
+    std::size_t unit;
+  };
+  std::vector<std::string_view> group;
+  std::vector<unit_ref> refs;
+  std::size_t group_bytes = 0;
+  const auto flush = [&] {
+    if (group.empty()) return;
+    auto ids = tokenmeter::encode_batch(*model.tok, group, batch, pool);
+    if (!ids)
+      throw tokenmeter::exception(name_batch_error(std::move(ids).error_value(), group.size(), [&](std::size_t i) {
+        return refs[i].file->name + (unit == "line" ? " line " + std::to_string(refs[i].unit + 1) : std::string());
+      }));
+    for (std::size_t i = 0; i < ids->size(); ++i) print(*refs[i].file, refs[i].unit, (*ids)[i]);
+    group.clear();
+    refs.clear();
+    group_bytes = 0;
+  };
   for (const input_file& f : inputs) {
     const auto units = unit == "line" ? split_lines(f.data) : std::vector<std::string_view>{f.data};
-    for (std::size_t first = 0; first < units.size();) {
-      std::size_t last = first, bytes = 0;
-      while (last < units.size() && (last == first || bytes + units[last].size() <= (std::size_t{8} << 20)))
-        bytes += units[last++].size();
-      const std::span<const std::string_view> group(units.data() + first, last - first);
-      auto ids = tokenmeter::encode_batch(*model.tok, group, batch, pool);
-      if (!ids)
-        throw tokenmeter::exception(name_batch_error(std::move(ids).error_value(), group.size(), [&](std::size_t i) {
-          return f.name + (unit == "line" ? " line " + std::to_string(first + i + 1) : std::string());
-        }));
-      for (std::size_t i = 0; i < ids->size(); ++i) print(f, first + i, (*ids)[i]);
-      first = last;
+    for (std::size_t u = 0; u < units.size(); ++u) {
+      if (!group.empty() && group_bytes + units[u].size() > (std::size_t{8} << 20)) flush();
+      group.push_back(units[u]);
+      refs.push_back({&f, u});
+      group_bytes += units[u].size();
     }
   }
+  flush();
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
 }
