@@ -72,14 +72,16 @@ class exception : public std::runtime_error {
   error err_;
 };
 
-// A value or an error, in the spirit of std::expected (C++23), kept small and C++20-only.
 template <class T>
 class result;
+namespace detail {
 template <class T>
 inline constexpr bool is_result_v = false;
 template <class T>
 inline constexpr bool is_result_v<result<T>> = true;
+}  // namespace detail
 
+// A value or an error, in the spirit of std::expected (C++23), kept small and C++20-only.
 template <class T>
 class [[nodiscard]] result {
   static_assert(!std::is_same_v<std::remove_cv_t<T>, error>, "result<error> is ambiguous");
@@ -93,7 +95,7 @@ class [[nodiscard]] result {
   template <class U = T,
             std::enable_if_t<std::is_convertible_v<U&&, T> &&
                                  !std::is_same_v<std::remove_cvref_t<U>, error> &&
-                                 !is_result_v<std::remove_cvref_t<U>>,
+                                 !detail::is_result_v<std::remove_cvref_t<U>>,
                              int> = 0>
   result(U&& v) : v_(std::in_place_index<0>, std::forward<U>(v)) {}  // NOLINT: implicit by design
   result(error e) : v_(std::in_place_index<1>, std::move(e)) {}      // NOLINT
