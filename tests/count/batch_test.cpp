@@ -248,6 +248,32 @@ TEST(batch_errors, the_first_failing_text_is_reported) {
   for (std::size_t i = 0; i < texts.size(); ++i) EXPECT_EQ((*counts)[i], *tok->count(texts[i], bo.encode)) << i;
 }
 
+// Many short texts share jobs (up to ~16 KiB or 256 texts each): every text keeps its own count,
+// and an error in a later job is still the one reported when it is the lowest-indexed.
+TEST(batch_errors, many_short_texts_share_jobs) {
+  TOKENMETER_LOAD_OR_SKIP(tok, "o200k_base");
+  std::mt19937 rng(7);
+  std::vector<std::string> texts(3000);
+  for (auto& t : texts) t = tokenmeter_test::random_text(rng, rng() % 300);
+  const auto in = views(texts);
+  std::vector<std::size_t> expected;
+  for (const auto& t : texts) expected.push_back(*tok->count(t));
+  for (const unsigned threads : {1u, 2u, 3u}) {
+    batch_options bo;
+    bo.threads = threads;
+    auto counts = tokenmeter::count_batch(*tok, in, bo);
+    ASSERT_TRUE(counts.has_value()) << counts.error_value().message;
+    EXPECT_EQ(*counts, expected) << threads << " threads";
+  }
+  texts[2999] = "bad \xFF";
+  texts[1700] = "bad \xC0\xAF";
+  batch_options bo;
+  bo.threads = 3;
+  auto r = tokenmeter::count_batch(*tok, views(texts), bo);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error_value().message.rfind("text 1700: ", 0), 0u) << r.error_value().message;
+}
+
 TEST(batch_errors, empty_batch_is_empty) {
   TOKENMETER_LOAD_OR_SKIP(tok, "cl100k_base");
   auto r = tokenmeter::count_batch(*tok, {}, {});

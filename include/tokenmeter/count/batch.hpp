@@ -1,7 +1,8 @@
 // Counting and encoding on several threads: many texts, or one large text, exactly as
 // tokenizer::count / encode would give them one by one.
 //
-// Small texts are whole jobs (the worker runs the full pipeline). A text larger than
+// Small texts are whole jobs (the worker runs the full pipeline; consecutive ones share a job up
+// to ~16 KiB, so many short texts do not pay a queue round trip each). A text larger than
 // batch_options::chunk_bytes is split on the calling thread, in one of two ways:
 //
 //  * Parts (tokenizers whose pre-tokenizer resumes at piece ends: streamed regexes that never
@@ -174,10 +175,12 @@ struct part_chunks {
   std::vector<chunk_state> chunks;
 };
 
-// One unit of work: a whole text; a run of consecutive pieces, or parts, and added tokens of one
+// One unit of work: whole texts (consecutive small ones, so a batch of short texts does not pay
+// a queue round trip per text); a run of consecutive pieces, or parts, and added tokens of one
 // text; or one chunk of a large part.
 struct job {
   std::size_t text = 0;
+  std::size_t count = 1;  // whole: the texts [text, text + count)
   bool whole = true;
   bool parts = false;  // items are parts to pre-tokenize, not pieces
   struct item {
@@ -249,7 +252,8 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
     std::shared_ptr<part_chunks> chunked;  // a chunk's output, stitched with its part's others
     std::size_t chunk = 0;
   };
-  std::deque<std::pair<std::unique_ptr<job>, out_t*>> pending;
+  // A job and its outputs (one per text of a whole job, else one).
+  std::deque<std::pair<std::unique_ptr<job>, std::vector<out_t*>>> pending;
   // One per job in job order (a part's chunks consecutive); written by whichever thread ran the
   // job (a deque: stable).
   std::deque<slot> slots;
@@ -322,15 +326,20 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
   // Runs a job into a local output and chunk state, stored at the end: slots and chunk states of
   // different jobs share cache lines, and a sink that wrote its slot per token would make the
   // threads take those lines from each other (English scaled 1.1x on two threads that way).
-  const auto execute = [&](const job& j, out_t& result_slot) {
-    if (skipped(j.text)) return;
-    const std::string_view text = texts[j.text];
-    out_t out{};
+  const auto execute = [&](const job& j, const std::vector<out_t*>& outs) {
     if (j.whole) {
-      if (auto r = op.whole(tok, text, opt.encode, out); !r) fail(j.text, r.error_value());
-      result_slot = std::move(out);
+      for (std::size_t i = 0; i < j.count; ++i) {
+        if (skipped(j.text + i)) return;
+        out_t out{};
+        if (auto r = op.whole(tok, texts[j.text + i], opt.encode, out); !r) fail(j.text + i, r.error_value());
+        *outs[i] = std::move(out);
+      }
       return;
     }
+    if (skipped(j.text)) return;
+    const std::string_view text = texts[j.text];
+    out_t& result_slot = *outs.front();
+    out_t out{};
     if (j.chunked) {
       part_chunks::chunk_state me;
       if (auto r = run_chunk(j, out, me); !r) fail(j.text, r.error_value());
@@ -369,24 +378,28 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
       auto [j, s] = std::move(pending.front());
       pending.pop_front();
       lock.unlock();
-      execute(*j, *s);
+      execute(*j, s);
     }
   };
 
   // Queues a job; runs one itself while the queue is full (the producer helps merging).
   const std::size_t max_pending = 2 * static_cast<std::size_t>(threads);
   const auto submit = [&](std::unique_ptr<job> j) {
+    std::vector<out_t*> s;
+    s.reserve(j->whole ? j->count : 1);
     std::unique_lock lock(mu);
-    slots.push_back(slot{j->text, out_t{}, j->chunked, j->chunk});
-    out_t* s = &slots.back().out;
+    for (std::size_t i = 0; i < (j->whole ? j->count : 1); ++i) {
+      slots.push_back(slot{j->text + i, out_t{}, j->chunked, j->chunk});
+      s.push_back(&slots.back().out);
+    }
     while (pending.size() >= max_pending) {
       auto [oldest, os] = std::move(pending.front());
       pending.pop_front();
       lock.unlock();
-      execute(*oldest, *os);
+      execute(*oldest, os);
       lock.lock();
     }
-    pending.emplace_back(std::move(j), s);
+    pending.emplace_back(std::move(j), std::move(s));
     lock.unlock();
     work_ready.notify_one();
   };
@@ -458,17 +471,32 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
   };
 
   std::exception_ptr thrown;
+  // Consecutive small texts share a job up to ~16 KiB (or 256 texts): enough work to outweigh
+  // the queue's lock and wake-up, small enough to spread over the threads.
+  const std::size_t group_bytes = std::min<std::size_t>(chunk_bytes, 16 * 1024);
+  std::unique_ptr<job> group;
+  const auto submit_group = [&] {
+    if (group) submit(std::move(group));
+    group.reset();
+  };
   threads_pool.run(worker, [&] {
     try {
       for (std::size_t t = 0; t < texts.size() && !skipped(t); ++t) {
         if (threads > 1 && texts[t].size() > chunk_bytes) {
+          submit_group();
           split(t);
-        } else {
-          auto j = std::make_unique<job>();
-          j->text = t;
-          submit(std::move(j));
+          continue;
         }
+        if (!group) {
+          group = std::make_unique<job>();
+          group->text = t;
+          group->count = 0;
+        }
+        ++group->count;
+        group->bytes += texts[t].size();
+        if (group->bytes >= group_bytes || group->count >= 256) submit_group();
       }
+      submit_group();
     } catch (...) {
       thrown = std::current_exception();  // allocation failure: stop the workers before rethrowing
     }
