@@ -5,7 +5,6 @@
 #include <tokenmeter/tokenmeter.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -92,19 +91,6 @@ struct batch_flags {
     return o;
   }
 };
-
-// A batch call's error starts "text N: " (count/batch.hpp); put the name of input N in its place.
-template <class Name>
-tokenmeter::error name_batch_error(tokenmeter::error e, std::size_t texts, const Name& name) {
-  std::size_t n = 0;
-  const std::string_view m = e.message;
-  if (m.starts_with("text ")) {
-    const auto r = std::from_chars(m.data() + 5, m.data() + m.size(), n);
-    const std::string_view rest = m.substr(static_cast<std::size_t>(r.ptr - m.data()));
-    if (r.ec == std::errc{} && n < texts && rest.starts_with(": ")) e.message = name(n) + std::string(rest);
-  }
-  return e;
-}
 
 struct input_file {
   std::string name;  // basename, or "-" for stdin

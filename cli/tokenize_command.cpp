@@ -76,11 +76,12 @@ int run_encode(std::vector<std::string> args) {
   std::size_t group_bytes = 0;
   const auto flush = [&] {
     if (group.empty()) return;
-    auto ids = tokenmeter::encode_batch(*model.tok, group, batch, pool);
-    if (!ids)
-      throw tokenmeter::exception(name_batch_error(std::move(ids).error_value(), group.size(), [&](std::size_t i) {
-        return refs[i].file->name + (unit == "line" ? " line " + std::to_string(refs[i].unit + 1) : std::string());
-      }));
+    auto named = batch;
+    named.text_name = [&](std::size_t i) {
+      return refs[i].file->name + (unit == "line" ? " line " + std::to_string(refs[i].unit + 1) : std::string());
+    };
+    auto ids = tokenmeter::encode_batch(*model.tok, group, named, pool);
+    if (!ids) throw tokenmeter::exception(std::move(ids).error_value());
     for (std::size_t i = 0; i < ids->size(); ++i) print(*refs[i].file, refs[i].unit, (*ids)[i]);
     group.clear();
     refs.clear();
@@ -122,10 +123,10 @@ int run_count(std::vector<std::string> args) {
   const auto inputs = read_inputs(files);
   std::vector<std::string_view> texts;
   for (const input_file& f : inputs) texts.emplace_back(f.data);
-  auto counts = tokenmeter::count_batch(*model.tok, texts, bf.options(mf.encode_options(), inputs));
-  if (!counts)
-    throw tokenmeter::exception(
-        name_batch_error(std::move(counts).error_value(), inputs.size(), [&](std::size_t i) { return inputs[i].name; }));
+  auto batch = bf.options(mf.encode_options(), inputs);
+  batch.text_name = [&](std::size_t i) { return inputs[i].name; };
+  auto counts = tokenmeter::count_batch(*model.tok, texts, batch);
+  if (!counts) throw tokenmeter::exception(std::move(counts).error_value());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const input_file& f = inputs[i];
     const std::size_t n = (*counts)[i];

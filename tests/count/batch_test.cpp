@@ -239,6 +239,12 @@ TEST(batch_errors, the_first_failing_text_is_reported) {
   auto r = tokenmeter::encode_batch(*tok, views(texts), bo);
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error_value().message.rfind("text 17: ", 0), 0u) << r.error_value().message;
+  // Named as the caller names its texts.
+  bo.text_name = [](std::size_t i) { return "request #" + std::to_string(i); };
+  r = tokenmeter::encode_batch(*tok, views(texts), bo);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error_value().message.rfind("request #17: input is not valid UTF-8", 0), 0u) << r.error_value().message;
+  bo.text_name = nullptr;
 
   // With replacement the same texts count as one by one.
   bo.encode.on_invalid_utf8 = tokenmeter::invalid_utf8::replace;

@@ -58,6 +58,9 @@ struct batch_options {
   encode_options encode{};
   unsigned threads = 0;                  // 0: std::thread::hardware_concurrency(); 1: the calling thread only
   std::size_t chunk_bytes = 256 * 1024;  // texts larger than this are split into chunks of pieces
+  // How an error names the text it came from: "NAME: message" (called only on failure, on any of
+  // the batch's threads); unset: "text N".
+  std::function<std::string(std::size_t)> text_name;
 };
 
 // The threads a batch with batch_options::threads == `requested` uses.
@@ -267,7 +270,7 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
     std::lock_guard lock(mu);
     if (text < failed_text.load()) {
       failed_text.store(text);
-      e.message = "text " + std::to_string(text) + ": " + e.message;
+      e.message = (opt.text_name ? opt.text_name(text) : "text " + std::to_string(text)) + ": " + e.message;
       failure = std::move(e);
     }
   };
@@ -585,7 +588,7 @@ struct encode_op {
 }  // namespace batch_detail
 
 // Token count of each text, in order. Fails with the error of the lowest-indexed text that
-// failed (its message starts "text N: "). With a pool, its threads are used (opt.threads is
+// failed (its message starts "text N: ", or with batch_options::text_name's name). With a pool, its threads are used (opt.threads is
 // not); without, the call starts opt.threads - 1 threads and joins them.
 inline result<std::vector<std::size_t>> count_batch(const tokenizer& tok, std::span<const std::string_view> texts,
                                                     const batch_options& opt, batch_pool& pool) {
