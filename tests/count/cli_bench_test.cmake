@@ -3,15 +3,12 @@
 # --op count and --op encode), and bad options fail. Skips when o200k_base is not installed.
 #   cmake -DTM=<tokenmeter binary> -DTEXT=<tests/corpus/text> -P cli_bench_test.cmake
 
+include("${CMAKE_CURRENT_LIST_DIR}/cli_support.cmake")
 set(files "${TEXT}/prose_japanese.txt" "${TEXT}/code_go.txt")
-execute_process(COMMAND ${TM} count -q --model gpt-4o ${files} RESULT_VARIABLE rc OUTPUT_VARIABLE expected ERROR_VARIABLE err
-                OUTPUT_STRIP_TRAILING_WHITESPACE)
-if(rc EQUAL 3)
-  message(STATUS "SKIPPED: the o200k_base vocabulary is not installed (${err})")
-  return()
-endif()
-if(NOT rc EQUAL 0 OR NOT expected MATCHES "^[0-9]+$")
-  message(FATAL_ERROR "tokenmeter count: exit ${rc}, output '${expected}', stderr ${err}")
+tm_cli_or_skip(expected count -q --model gpt-4o ${files})
+string(STRIP "${expected}" expected)
+if(NOT expected MATCHES "^[0-9]+$")
+  message(FATAL_ERROR "tokenmeter count: output '${expected}' is not a count")
 endif()
 set(bytes 0)
 foreach(f IN LISTS files)

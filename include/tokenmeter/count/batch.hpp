@@ -388,10 +388,11 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
   // Queues a job; runs one itself while the queue is full (the producer helps merging).
   const std::size_t max_pending = 2 * static_cast<std::size_t>(threads);
   const auto submit = [&](std::unique_ptr<job> j) {
+    const std::size_t outputs = j->whole ? j->count : 1;
     std::vector<out_t*> s;
-    s.reserve(j->whole ? j->count : 1);
+    s.reserve(outputs);
     std::unique_lock lock(mu);
-    for (std::size_t i = 0; i < (j->whole ? j->count : 1); ++i) {
+    for (std::size_t i = 0; i < outputs; ++i) {
       slots.push_back(slot{j->text + i, out_t{}, j->chunked, j->chunk});
       s.push_back(&slots.back().out);
     }
@@ -479,8 +480,7 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
   const std::size_t group_bytes = std::min<std::size_t>(chunk_bytes, 16 * 1024);
   std::unique_ptr<job> group;
   const auto submit_group = [&] {
-    if (group) submit(std::move(group));
-    group.reset();
+    if (group) submit(std::move(group));  // leaves it empty
   };
   threads_pool.run(worker, [&] {
     try {
