@@ -60,38 +60,6 @@ struct model_flags {
   }
 };
 
-// Threads for count and encode (the batch API, count/batch.hpp). Counts and ids are the one-thread
-// ones whatever the setting; --chunk-bytes is there to tune, and for tests to force many joins.
-struct batch_flags {
-  unsigned jobs = 0;
-  std::size_t chunk_bytes = tokenmeter::batch_options{}.chunk_bytes;
-
-  void add_to(CLI::App& app) {
-    app.add_option("-j,--jobs", jobs, "Threads (default 0: all cores; 1: this thread only)");
-    app.add_option("--chunk-bytes", chunk_bytes,
-                   "A text larger than this is cut into chunks counted on several threads (default 262144)")
-        ->check(CLI::Validator(
-            [](const std::string& v) {
-              const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
-              return digits && v.find_first_not_of('0') != std::string::npos ? std::string() : std::string("must be a number of bytes, at least 1");
-            },
-            "BYTES"));
-  }
-
-  // No more threads than jobs the inputs make (a file, or chunk_bytes of text, each), so a
-  // small input on a many-core machine starts no idle threads.
-  template <class Inputs>
-  tokenmeter::batch_options options(const tokenmeter::encode_options& encode, const Inputs& inputs) const {
-    std::size_t work = 0;
-    for (const auto& f : inputs) work += 1 + f.data.size() / chunk_bytes;
-    tokenmeter::batch_options o;
-    o.encode = encode;
-    o.threads = static_cast<unsigned>(std::min<std::size_t>(tokenmeter::batch_thread_count(jobs), std::max<std::size_t>(work, 1)));
-    o.chunk_bytes = chunk_bytes;
-    return o;
-  }
-};
-
 struct input_file {
   std::string name;  // basename, or "-" for stdin
   std::string data;
@@ -112,19 +80,48 @@ inline std::vector<input_file> read_inputs(const std::vector<std::string>& files
   return out;
 }
 
-// Splits after each "\n" (kept with its line); no empty unit after a final "\n"; an empty
-// input is one empty unit. The same rule as the reference tool's text.split(/(?<=\n)/).
-inline std::vector<std::string_view> split_lines(std::string_view s) {
-  std::vector<std::string_view> units;
-  std::size_t pos = 0;
-  while (pos < s.size()) {
-    std::size_t nl = s.find('\n', pos);
+// Threads for count and encode (the batch API, count/batch.hpp). Counts and ids are the one-thread
+// ones whatever the setting; --chunk-bytes is there to tune, and for tests to force many joins.
+struct batch_flags {
+  unsigned jobs = 0;
+  std::size_t chunk_bytes = tokenmeter::batch_options{}.chunk_bytes;
+
+  void add_to(CLI::App& app) {
+    app.add_option("-j,--jobs", jobs, "Threads (default 0: all cores; 1: this thread only)");
+    app.add_option("--chunk-bytes", chunk_bytes,
+                   "A text larger than this is cut into chunks counted on several threads (default 262144)")
+        ->check(CLI::Validator(
+            [](const std::string& v) {
+              const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+              return digits && v.find_first_not_of('0') != std::string::npos ? std::string() : std::string("must be a number of bytes, at least 1");
+            },
+            "BYTES"));
+  }
+
+  // No more threads than jobs the inputs make (a file, or chunk_bytes of text, each), so a
+  // small input on a many-core machine starts no idle threads.
+  tokenmeter::batch_options options(const tokenmeter::encode_options& encode, const std::vector<input_file>& inputs) const {
+    std::size_t work = 0;
+    for (const input_file& f : inputs) work += 1 + f.data.size() / chunk_bytes;
+    tokenmeter::batch_options o;
+    o.encode = encode;
+    o.threads = static_cast<unsigned>(std::min<std::size_t>(tokenmeter::batch_thread_count(jobs), std::max<std::size_t>(work, 1)));
+    o.chunk_bytes = chunk_bytes;
+    return o;
+  }
+};
+
+// Calls f(line) after each "\n" (kept with its line); no empty unit after a final "\n"; an
+// empty input is one empty unit. The same rule as the reference tool's text.split(/(?<=\n)/).
+template <class F>
+void for_each_line(std::string_view s, F&& f) {
+  if (s.empty()) return f(s);
+  for (std::size_t pos = 0; pos < s.size();) {
+    const std::size_t nl = s.find('\n', pos);
     const std::size_t end = nl == std::string_view::npos ? s.size() : nl + 1;
-    units.push_back(s.substr(pos, end - pos));
+    f(s.substr(pos, end - pos));
     pos = end;
   }
-  if (units.empty()) units.emplace_back();
-  return units;
 }
 
 inline std::string json_string(std::string_view s) {

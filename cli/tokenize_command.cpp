@@ -88,13 +88,17 @@ int run_encode(std::vector<std::string> args) {
     group_bytes = 0;
   };
   for (const input_file& f : inputs) {
-    const auto units = unit == "line" ? split_lines(f.data) : std::vector<std::string_view>{f.data};
-    for (std::size_t u = 0; u < units.size(); ++u) {
-      if (!group.empty() && group_bytes + units[u].size() > (std::size_t{8} << 20)) flush();
-      group.push_back(units[u]);
-      refs.push_back({&f, u});
-      group_bytes += units[u].size();
-    }
+    std::size_t u = 0;
+    const auto add = [&](std::string_view text) {
+      if (!group.empty() && group_bytes + text.size() > (std::size_t{8} << 20)) flush();
+      group.push_back(text);
+      refs.push_back({&f, u++});
+      group_bytes += text.size();
+    };
+    if (unit == "line")
+      for_each_line(f.data, add);
+    else
+      add(f.data);
   }
   flush();
   std::fwrite(out.data(), 1, out.size(), stdout);
