@@ -22,8 +22,8 @@ void append_ids(std::string& out, const std::vector<tokenmeter::token_id>& ids) 
   out += ']';
 }
 
-// Encodes units (of one file or several) in groups of about 8 MiB, each group on all the threads
-// (encode_batch), so the ids held at once stay bounded however long the input.
+// Encodes units (of one file or several) in groups of at most 8 MiB and 65,536 units, each group
+// on all the threads (encode_batch), so the ids held at once stay bounded however long the input.
 int run_encode(std::vector<std::string> args) {
   CLI::App app{"Encode text to token ids"};
   model_flags mf;
@@ -66,7 +66,7 @@ int run_encode(std::vector<std::string> args) {
       out.clear();
     }
   };
-  // Units of one or more files, ~8 MiB of text, encoded together.
+  // Units of one or more files, encoded together.
   struct unit_ref {
     const input_file* file;
     std::size_t unit;
@@ -90,7 +90,7 @@ int run_encode(std::vector<std::string> args) {
   for (const input_file& f : inputs) {
     std::size_t u = 0;
     const auto add = [&](std::string_view text) {
-      if (!group.empty() && group_bytes + text.size() > (std::size_t{8} << 20)) flush();
+      if (!group.empty() && (group_bytes + text.size() > (std::size_t{8} << 20) || refs.size() >= 65536)) flush();
       group.push_back(text);
       refs.push_back({&f, u++});
       group_bytes += text.size();
