@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <random>
 #include <set>
 #include <string>
@@ -313,3 +315,65 @@ TEST_P(CharStartsFamily, KanaPartsStartMixedAndEqualTheMergeLoop) {
 INSTANTIATE_TEST_SUITE_P(Families, CharStartsFamily,
                          ::testing::ValuesIn(tokenmeter_test::byte_level_vocabularies()),
                          tokenmeter_test::family_param_name);
+
+// The compiled cache stores both character tables (bpe_model::serialize_char_tables) and a model
+// restored from it uses them instead of building its own: read back, they are the same bytes;
+// data that does not fit the model (an id out of range, a count that disagrees, other byte
+// tokens, a cut map of the wrong size, a missing table, a short read) is refused, and so is a
+// restore once the model has built its tables.
+TEST(CharTablesCompiled, ReadBackAsWrittenAndRefuseWhatDoesNotFit) {
+  const std::string zhong = "\xE4\xB8\xAD", wen = "\xE6\x96\x87", ren = "\xE4\xBB\xAD";
+  const std::vector<std::string> toks = {zhong.substr(0, 2), zhong, wen.substr(0, 2), "\xAD" + wen, wen, ren.substr(0, 2), ren, zhong + wen};
+  const bpe_model m = ranked_model(toks);
+  detail::binary_writer w;
+  m.serialize_char_tables(w);
+  const std::string data = w.data();
+  ASSERT_EQ(data[0], 3) << "a byte-level model stores both tables";
+
+  // Restores `bytes` into a new model of the same vocabulary; its tables re-serialized, or "refused".
+  const auto restore = [&](std::string bytes, bool build_first = false) -> std::string {
+    const auto held = std::make_shared<std::string>(std::move(bytes));
+    const bpe_model fresh = ranked_model(toks);
+    if (build_first) static_cast<void>(fresh.cut_table());
+    detail::binary_reader r(*held);
+    if (!fresh.restore_char_tables(r, held) || !r.at_end()) return "refused";
+    detail::binary_writer again;
+    fresh.serialize_char_tables(again);
+    bpe_workspace ws;
+    std::vector<bpe_symbol> a, b;
+    const std::string part = zhong + wen + ren + wen + zhong;
+    fresh.merge(part, ws, a);
+    m.merge(part, ws, b);
+    EXPECT_EQ(ids_of(a), ids_of(b));
+    return again.data();
+  };
+  EXPECT_TRUE(restore(data) == data);
+  EXPECT_EQ(restore(data, true), "refused") << "tables already built";
+  EXPECT_EQ(restore(data.substr(0, data.size() - 8)), "refused") << "truncated";
+  EXPECT_EQ(restore(data + std::string(8, '\0')), "refused") << "trailing bytes";
+
+  const auto with_u32 = [&](std::size_t at, std::uint32_t v) {
+    std::string d = data;
+    std::memcpy(d.data() + at, &v, 4);
+    return d;
+  };
+  // The layout's tail: the start table's ids by code point, then the count of usable ones.
+  const std::size_t last_id = data.size() - 8 - 4;  // U+FFFF, not a token here
+  std::uint32_t id = 0;
+  std::memcpy(&id, data.data() + last_id, 4);
+  ASSERT_EQ(id, no_token);
+  EXPECT_EQ(restore(with_u32(last_id, static_cast<std::uint32_t>(m.vocab.id_bound()))), "refused") << "id out of range";
+  EXPECT_EQ(restore(with_u32(last_id, 65)), "refused") << "more ids than the usable count";
+  std::uint32_t shift = 0;
+  std::memcpy(&shift, data.data() + 1, 4);
+  EXPECT_EQ(restore(with_u32(1, shift - 1)), "refused") << "a cut map smaller than its shift says";
+  std::string cut_only = data;
+  cut_only[0] = 1;
+  EXPECT_EQ(restore(cut_only), "refused") << "a byte-level model without its start table";
+  // The start table's byte tokens (ids 0..255 here), found by their bytes.
+  std::string byte_ids(256 * 4, '\0');
+  for (std::uint32_t b = 0; b < 256; ++b) std::memcpy(byte_ids.data() + 4 * b, &b, 4);
+  const std::size_t at = data.find(byte_ids);
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(restore(with_u32(at + 4 * 'A', 'B')), "refused") << "other byte tokens";
+}

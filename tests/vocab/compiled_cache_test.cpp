@@ -50,12 +50,22 @@ TEST_P(CompiledCache, RestoresExactlyAndRejectsDamage) {
   auto second = load_fresh(GetParam(), dir.path.string());
   ASSERT_NE(second, nullptr);
   EXPECT_EQ(second->origin(), "compiled cache");
+  const std::size_t restored_bytes = second->model().memory_bytes();
   for (const auto& e : std::filesystem::directory_iterator(tokenmeter_test::source_dir() + "/tests/corpus/text")) {
     const std::string text = tokenmeter_test::read_text(e.path().string());
     ASSERT_EQ(second->encode(text).value_or_throw(), first->encode(text).value_or_throw()) << e.path();
     ASSERT_EQ(second->decode(second->encode(text).value_or_throw()).value_or_throw(),
               first->decode(first->encode(text).value_or_throw()).value_or_throw());
   }
+  // The character tables (bpe/char_cuts.hpp, bpe/char_starts.hpp) came with the cache: encoding
+  // the corpus (Chinese, Japanese, emoji among it) built nothing (a build would own the tables'
+  // arrays, which the restored model views in the file), and they hold what the source built.
+  EXPECT_EQ(second->model().memory_bytes(), restored_bytes) << "the character tables were rebuilt after the load";
+  detail::binary_writer built, restored;
+  first->model().serialize_char_tables(built);
+  second->model().serialize_char_tables(restored);
+  EXPECT_GT(built.data().size(), 1u) << "no character table was stored";
+  EXPECT_TRUE(built.data() == restored.data()) << "restored character tables differ from the ones built from the source";
 
   {  // one flipped byte in the payload: the checksum rejects the file, the source is used
     std::fstream f(file, std::ios::in | std::ios::out | std::ios::binary);

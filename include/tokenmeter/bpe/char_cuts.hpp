@@ -22,14 +22,17 @@
 
 #include <tokenmeter/bpe/vocab_table.hpp>
 #include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/binary_io.hpp>
+#include <tokenmeter/detail/bit_map.hpp>
+#include <tokenmeter/detail/flat_array.hpp>
 #include <tokenmeter/detail/hash.hpp>
 #include <tokenmeter/unicode/utf8.hpp>
 
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <bitset>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -44,7 +47,7 @@ class char_cut_table {
     // pairs, 200K tokens -> a 256 KiB map, ~1% of cuts forgone).
     std::size_t bits = std::size_t{1} << 16;
     while (bits < vocab.size() * 8) bits *= 2;
-    pairs_.assign(bits / 64, 0);
+    std::vector<std::uint64_t> pairs(bits / 64, 0);
     shift_ = 64 - static_cast<unsigned>(std::countr_zero(bits));
     struct side {
       std::string_view left, right;
@@ -68,19 +71,45 @@ class char_cut_table {
       }
       for (const side& d : sides) {
         if (!fragment) {
-          set(pairs_, bit_of(key(d.left.data(), d.left.size() + d.right.size())));
+          set(pairs, bit_of(key(d.left.data(), d.left.size() + d.right.size())));
           continue;
         }
         const char last = d.left.back(), lead = d.right[0];
         fragments_.set(byte_pair(last, lead));
         if (d.left_whole && !d.right_whole)
-          set(one_side_, one_side_bit(key(d.left.data(), d.left.size() + 1)));
+          one_side_.set(one_side_bit(key(d.left.data(), d.left.size() + 1)));
         else if (!d.left_whole && d.right_whole)
-          set(one_side_, one_side_bit(key(d.right.data() - 1, d.right.size() + 1)));
+          one_side_.set(one_side_bit(key(d.right.data() - 1, d.right.size() + 1)));
         else
           unkeyed_.set(byte_pair(last, lead));  // both sides partial, or between two whole characters
       }
     }
+    pairs_.adopt(std::move(pairs));
+  }
+
+  // The compiled cache keeps the table (vocab/compiled_cache.hpp), so a load from it does not
+  // rebuild it on the first text with a non-ASCII byte (20-70 ms). What it holds is derived
+  // from the vocabulary by the constructor above: a change to how it is built must bump
+  // detail::compiled_format_version, as a change of layout must.
+  void serialize(detail::binary_writer& w) const {
+    w.put<std::uint32_t>(shift_);
+    w.put_flat(pairs_);
+    one_side_.serialize(w);
+    fragments_.serialize(w);
+    unkeyed_.serialize(w);
+  }
+  // A table written by serialize(), its pair map viewed in place (kept alive by `keep`);
+  // nullptr if the sizes are inconsistent.
+  static std::unique_ptr<char_cut_table> deserialize(detail::binary_reader& r, const std::shared_ptr<const void>& keep) {
+    std::unique_ptr<char_cut_table> t(new char_cut_table());
+    std::uint32_t shift = 0;
+    if (!r.get(shift) || !r.get_flat(t->pairs_, keep) || !t->one_side_.deserialize(r) || !t->fragments_.deserialize(r) ||
+        !t->unkeyed_.deserialize(r))
+      return nullptr;
+    // Every bit_of() must land in the map: 2^(64 - shift) bits, at least the constructor's 2^16.
+    if (shift < 16 || shift > 48 || t->pairs_.size() * 64 != std::size_t{1} << (64 - shift)) return nullptr;
+    t->shift_ = shift;
+    return t;
   }
 
   enum class boundary : std::uint8_t {
@@ -97,8 +126,8 @@ class char_cut_table {
     if (continuation(piece[a]) || left != lead_length(piece[a]) || right > piece.size() - b) return boundary::fragment;
     const char* p = piece.data();
     const std::size_t bp = byte_pair(p[b - 1], p[b]);
-    if (fragments_.test(bp) && (unkeyed_.test(bp) || test(one_side_, one_side_bit(key(p + a, left + 1))) ||
-                                test(one_side_, one_side_bit(key(p + b - 1, right + 1)))))
+    if (fragments_.test(bp) && (unkeyed_.test(bp) || one_side_.test(one_side_bit(key(p + a, left + 1))) ||
+                                one_side_.test(one_side_bit(key(p + b - 1, right + 1)))))
       return boundary::fragment;
     return test(pairs_, bit_of(key(p + a, left + right))) ? boundary::whole_chars : boundary::cut;
   }
@@ -107,7 +136,7 @@ class char_cut_table {
   }
 
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    return pairs_.capacity() * 8 + sizeof(one_side_) + sizeof(fragments_) + sizeof(unkeyed_);
+    return pairs_.owned_bytes() + sizeof(one_side_) + sizeof(fragments_) + sizeof(unkeyed_);
   }
 
   [[nodiscard]] static TOKENMETER_ALWAYS_INLINE bool continuation(char c) noexcept {
@@ -122,6 +151,8 @@ class char_cut_table {
   }
 
  private:
+  char_cut_table() = default;
+
   // The bytes around a boundary, at most 8: two whole characters (UTF-8 marks where the first
   // ends, so the bytes alone identify the pair), or one whole character and the adjacent byte
   // of the other (the two one-sided kinds may share a key: a collision only forgoes a cut).
@@ -142,11 +173,11 @@ class char_cut_table {
     return (bits[i / 64] >> (i % 64)) & 1;
   }
 
-  std::vector<std::uint64_t> pairs_;  // bit map of whole-character pair keys (tokens with no fragment)
+  detail::flat_array<std::uint64_t> pairs_;  // bit map of whole-character pair keys (tokens with no fragment)
   unsigned shift_ = 48;
-  std::array<std::uint64_t, 1024> one_side_{};  // fragment tokens: (whole character, adjacent byte) keys
-  std::bitset<65536> fragments_;               // byte pairs around any boundary of a fragment token
-  std::bitset<65536> unkeyed_;                 // ... where neither side is keyed in one_side_
+  detail::bit_map_64k one_side_;   // fragment tokens: (whole character, adjacent byte) keys
+  detail::bit_map_64k fragments_;  // byte pairs around any boundary of a fragment token
+  detail::bit_map_64k unkeyed_;    // ... where neither side is keyed in one_side_
 };
 
 TOKENMETER_END_NAMESPACE

@@ -50,14 +50,17 @@
 #include <tokenmeter/bpe/merge.hpp>
 #include <tokenmeter/bpe/vocab_table.hpp>
 #include <tokenmeter/config.hpp>
+#include <tokenmeter/detail/binary_io.hpp>
+#include <tokenmeter/detail/bit_map.hpp>
+#include <tokenmeter/detail/flat_array.hpp>
 #include <tokenmeter/types.hpp>
 #include <tokenmeter/unicode/utf8.hpp>
 
 #include <algorithm>
 #include <array>
-#include <bitset>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <unordered_map>
 #include <string>
 #include <string_view>
@@ -109,6 +112,7 @@ class char_start_table {
       }
     });
     ids_.assign(table_size, no_token);
+    std::vector<char_own> own;
     // The largest own() of a usable character with each proper suffix / prefix (keyed by
     // length and bytes): what a fragment rule must rank above to be harmless.
     std::unordered_map<std::uint32_t, std::uint32_t> suffix_own, prefix_own;
@@ -130,8 +134,8 @@ class char_start_table {
             if (p != bpe_no_rule) highest_own = std::max(highest_own, p);
           }
       if (lowest_cross[cp] > highest_own) {
-        ids_[cp] = id;
-        own_.push_back({static_cast<std::uint32_t>(cp), highest_own});  // in code point order
+        ids_.mut(cp) = id;
+        own.push_back({static_cast<std::uint32_t>(cp), highest_own});  // in code point order
         ++usable_;
         if (lowest_edge[cp] > highest_own) mixable_.set(cp);
         for (std::size_t k = 1; k < c.size(); ++k) {
@@ -140,6 +144,8 @@ class char_start_table {
         }
       }
     }
+    own_.adopt(std::move(own));
+    std::vector<window_rule> windows;
     const auto own_of = [](const std::unordered_map<std::uint32_t, std::uint32_t>& m, std::string_view part) {
       const auto it = m.find(key_of(part));
       return it == m.end() ? std::uint32_t{0} : it->second;
@@ -159,7 +165,7 @@ class char_start_table {
         if ((!left_partial || own_of(suffix_own, t.substr(0, k)) > priority) &&
             (!right_partial || own_of(prefix_own, t.substr(k)) > priority))
           harmful_.set(byte_pair(t[k - 1], t[k]));
-        fragment_windows_.push_back(w);
+        windows.push_back(w);
       };
       if (split != 0) {
         if (split < t.size() && !is_continuation(t[split])) at(split);
@@ -169,18 +175,56 @@ class char_start_table {
         if (!is_continuation(t[k])) at(k);
     });
     // One entry per window, holding the lowest priority of each kind of rule there.
-    std::sort(fragment_windows_.begin(), fragment_windows_.end(), [](const window_rule& a, const window_rule& b) { return a.key < b.key; });
+    std::sort(windows.begin(), windows.end(), [](const window_rule& a, const window_rule& b) { return a.key < b.key; });
     std::size_t n = 0;
-    for (const window_rule& w : fragment_windows_) {
-      if (n != 0 && fragment_windows_[n - 1].key == w.key) {
-        for (std::size_t k = 0; k < 4; ++k)
-          fragment_windows_[n - 1].lowest_any[k] = std::min(fragment_windows_[n - 1].lowest_any[k], w.lowest_any[k]);
+    for (const window_rule& w : windows) {
+      if (n != 0 && windows[n - 1].key == w.key) {
+        for (std::size_t k = 0; k < 4; ++k) windows[n - 1].lowest_any[k] = std::min(windows[n - 1].lowest_any[k], w.lowest_any[k]);
       } else {
-        fragment_windows_[n++] = w;
+        windows[n++] = w;
       }
     }
-    fragment_windows_.resize(n);
-    fragment_windows_.shrink_to_fit();
+    windows.resize(n);
+    windows.shrink_to_fit();
+    fragment_windows_.adopt(std::move(windows));
+  }
+
+  // The compiled cache keeps the table (vocab/compiled_cache.hpp), as it keeps the cut table:
+  // a change to how the constructor derives it must bump detail::compiled_format_version.
+  void serialize(detail::binary_writer& w) const {
+    w.put_array(byte_tokens_.data(), byte_tokens_.size());
+    harmful_.serialize(w);
+    fragment_pairs_.serialize(w);
+    mixable_.serialize(w);
+    w.put_flat(fragment_windows_);
+    w.put_flat(own_);
+    w.put_flat(ids_);
+    w.put<std::uint64_t>(usable_);
+  }
+  // A table written by serialize(), its arrays viewed in place (kept alive by `keep`), for a
+  // model with these byte tokens and `id_bound` ids; nullptr if it is inconsistent (an id out
+  // of range, the searched arrays out of order, other byte tokens).
+  static std::unique_ptr<char_start_table> deserialize(detail::binary_reader& r, const std::shared_ptr<const void>& keep,
+                                                       const std::array<token_id, 256>& byte_tokens, std::size_t id_bound) {
+    std::unique_ptr<char_start_table> t(new char_start_table());
+    std::uint64_t usable = 0;
+    if (!r.get_array(t->byte_tokens_.data(), t->byte_tokens_.size()) || t->byte_tokens_ != byte_tokens ||
+        !t->harmful_.deserialize(r) || !t->fragment_pairs_.deserialize(r) || !t->mixable_.deserialize(r) ||
+        !r.get_flat(t->fragment_windows_, keep) || !r.get_flat(t->own_, keep) || !r.get_flat(t->ids_, keep) || !r.get(usable))
+      return nullptr;
+    if (t->ids_.size() != table_size || usable != t->own_.size()) return nullptr;
+    std::size_t found = 0;
+    for (const token_id id : t->ids_) {
+      if (id != no_token && id >= id_bound) return nullptr;
+      found += id != no_token ? 1 : 0;
+    }
+    const auto by_key = [](const window_rule& a, const window_rule& b) { return a.key < b.key; };
+    const auto by_cp = [](const char_own& a, const char_own& b) { return a.cp < b.cp; };
+    if (found != usable || !std::is_sorted(t->fragment_windows_.begin(), t->fragment_windows_.end(), by_key) ||
+        !std::is_sorted(t->own_.begin(), t->own_.end(), by_cp))
+      return nullptr;
+    t->usable_ = usable;
+    return t;
   }
 
   // Whether no boundary of `part` holds a fragment rule that could fire before the characters
@@ -289,12 +333,13 @@ class char_start_table {
   // Characters (of U+0080..U+FFFF) that start as their token.
   [[nodiscard]] std::size_t usable_characters() const noexcept { return usable_; }
   [[nodiscard]] std::size_t memory_bytes() const noexcept {
-    return ids_.capacity() * sizeof(token_id) + own_.capacity() * sizeof(char_own) + sizeof(harmful_) +
-           sizeof(fragment_pairs_) + sizeof(mixable_) + fragment_windows_.capacity() * sizeof(window_rule);
+    return ids_.owned_bytes() + own_.owned_bytes() + sizeof(harmful_) + sizeof(fragment_pairs_) + sizeof(mixable_) +
+           fragment_windows_.owned_bytes();
   }
 
  private:
   static constexpr std::size_t table_size = 0x10000;
+  char_start_table() = default;
 
   // Length of the well-formed (shortest-form) UTF-8 sequence at the start of s, or 0. Surrogate
   // code points pass here and find no id in the table.
@@ -392,20 +437,20 @@ class char_start_table {
     return static_cast<std::uint32_t>(part.size()) << 16 | bytes;
   }
 
-  std::array<token_id, 256> byte_tokens_;
-  std::bitset<65536> harmful_;  // byte pairs around a boundary where a fragment rule may fire first
-  std::bitset<65536> fragment_pairs_;  // byte pairs around a boundary where any fragment rule may fire
-  std::bitset<65536> mixable_;         // usable characters that also satisfy (c')
+  std::array<token_id, 256> byte_tokens_{};
+  detail::bit_map_64k harmful_;         // byte pairs around a boundary where a fragment rule may fire first
+  detail::bit_map_64k fragment_pairs_;  // byte pairs around a boundary where any fragment rule may fire
+  detail::bit_map_64k mixable_;         // usable characters that also satisfy (c')
   struct window_rule {
     std::uint64_t key;                   // window_key
     std::array<std::uint32_t, 4> lowest_any;  // by kind (2 = left side partial, 1 = right side partial), of every fragment rule
   };
-  std::vector<window_rule> fragment_windows_;  // by key; every fragment rule's window
+  detail::flat_array<window_rule> fragment_windows_;  // by key; every fragment rule's window
   struct char_own {
     std::uint32_t cp, own;
   };
-  std::vector<char_own> own_;  // own() of each character ids_ has, by code point (looked up rarely)
-  std::vector<token_id> ids_;  // code point -> its token, where it may start as one symbol
+  detail::flat_array<char_own> own_;  // own() of each character ids_ has, by code point (looked up rarely)
+  detail::flat_array<token_id> ids_;  // code point -> its token, where it may start as one symbol
   std::size_t usable_ = 0;
 };
 

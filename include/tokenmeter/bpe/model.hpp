@@ -363,8 +363,8 @@ struct bpe_model {
     syms.swap(out);
   }
 
-  // The character-cut table, built once (thread-safe) on first use; nullptr where cutting is not
-  // exact (code-point models whose fallback or unk symbols take part in merges: their token
+  // The character-cut table, built once (thread-safe) on first use or taken from the compiled
+  // cache (restore_char_tables); nullptr where cutting is not exact (code-point models whose fallback or unk symbols take part in merges: their token
   // strings are not the text they stand for).
   [[nodiscard]] const char_cut_table* cut_table() const {
     const lazy_cuts* c = cut_tables();
@@ -375,6 +375,38 @@ struct bpe_model {
   [[nodiscard]] const char_start_table* start_table() const {
     const lazy_cuts* c = cut_tables();
     return c != nullptr ? c->starts.get() : nullptr;
+  }
+
+  // The compiled cache keeps the character tables, so that a load from it does not build them
+  // on its first text with a non-ASCII byte (20-70 ms): written (built first if need be) after
+  // the vocabulary, and read back into a model restored from it before any use.
+  void serialize_char_tables(detail::binary_writer& w) const {
+    const lazy_cuts* c = cut_tables();
+    const char_cut_table* cut = c != nullptr ? c->table.get() : nullptr;
+    const char_start_table* start = c != nullptr ? c->starts.get() : nullptr;
+    w.put<std::uint8_t>(static_cast<std::uint8_t>((cut != nullptr ? 1 : 0) | (start != nullptr ? 2 : 0)));
+    if (cut != nullptr) cut->serialize(w);
+    if (start != nullptr) start->serialize(w);
+  }
+  // False if the data does not fit this model or the tables were built already.
+  bool restore_char_tables(detail::binary_reader& r, const std::shared_ptr<const void>& keep) const {
+    std::uint8_t has = 0;
+    if (!r.get(has)) return false;
+    // What cut_tables() builds: nothing without cuts_, both tables for byte-level models, at
+    // most the cut table for code-point ones.
+    if (cuts_ == nullptr ? has != 0 : unit == symbol_unit::byte ? has != 3 : has > 1) return false;
+    std::unique_ptr<char_cut_table> cut = (has & 1) != 0 ? char_cut_table::deserialize(r, keep) : nullptr;
+    std::unique_ptr<char_start_table> start =
+        (has & 2) != 0 ? char_start_table::deserialize(r, keep, byte_tokens, vocab.id_bound()) : nullptr;
+    if (((has & 1) != 0 && cut == nullptr) || ((has & 2) != 0 && start == nullptr)) return false;
+    if (cuts_ == nullptr) return true;
+    bool taken = false;
+    std::call_once(cuts_->once, [&] {
+      cuts_->table = std::move(cut);
+      cuts_->starts = std::move(start);
+      taken = true;
+    });
+    return taken;
   }
 
   // Code-point models: are the symbols of characters without a token (byte fallback, unk) in no
@@ -536,7 +568,7 @@ struct bpe_model {
   std::unique_ptr<lazy_cuts> cuts_;
 
   // The cut table (and for byte-level models the start table), built once (thread-safe) on
-  // first use; nullptr where cutting is not exact.
+  // first use unless restore_char_tables supplied them; nullptr where cutting is not exact.
   [[nodiscard]] const lazy_cuts* cut_tables() const {
     if (cuts_ == nullptr) return nullptr;
     std::call_once(cuts_->once, [this] {

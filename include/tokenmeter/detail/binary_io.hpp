@@ -77,6 +77,18 @@ class binary_reader {
     pos_ += n * sizeof(T);
     return true;
   }
+  // An array written by put_array that must hold exactly n elements, copied into out.
+  template <class T>
+  bool get_array(T* out, std::size_t n) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    std::uint64_t count = 0;
+    if (!get(count) || count != n) return fail();
+    pos_ += (8 - pos_ % 8) % 8;
+    if (pos_ > in_.size() || n > (in_.size() - pos_) / sizeof(T)) return fail();
+    std::memcpy(out, in_.data() + pos_, n * sizeof(T));
+    pos_ += n * sizeof(T);
+    return true;
+  }
   [[nodiscard]] bool at_end() const noexcept { return pos_ == in_.size(); }
 
  private:

@@ -37,6 +37,8 @@ class flat_array {
   void append(const T* p, std::size_t n) { owned_.insert(owned_.end(), p, p + n); sync(); }
   void resize(std::size_t n, const T& v = T{}) { owned_.resize(n, v); sync(); }
   void assign(std::size_t n, const T& v) { owned_.assign(n, v); sync(); }
+  // Takes a vector built elsewhere (no copy).
+  void adopt(std::vector<T>&& v) { owned_ = std::move(v); keep_.reset(); sync(); }
   // Gives back what growth over-allocated (a table is built once and kept).
   void shrink_to_fit() { owned_.shrink_to_fit(); sync(); }
   [[nodiscard]] T& mut(std::size_t i) noexcept { return owned_[i]; }

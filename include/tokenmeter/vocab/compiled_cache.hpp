@@ -40,9 +40,10 @@
 TOKENMETER_BEGIN_NAMESPACE
 namespace detail {
 
-// Bump whenever any serialized table's layout changes; the settings key also carries the
-// tokenmeter version, so a cache never outlives the code that wrote it.
-inline constexpr std::uint32_t compiled_format_version = 8;
+// Bump whenever any serialized table's layout changes, or how a derived one (the character
+// tables of bpe/char_cuts.hpp and bpe/char_starts.hpp) is built; the settings key also carries
+// the tokenmeter version, so a cache never outlives the released code that wrote it.
+inline constexpr std::uint32_t compiled_format_version = 9;
 inline constexpr char compiled_magic[8] = {'T', 'M', 'C', 'O', 'M', 'P', 'L', '1'};
 
 struct source_stamp {
@@ -132,6 +133,7 @@ inline bool store_compiled(const std::string& file, const tokenizer& tok, std::s
   p.model.vocab.serialize(w);
   p.model.pairs.serialize(w);
   p.decoder.serialize(w);
+  p.model.serialize_char_tables(w);
   const std::string& payload = w.data();
   binary_writer head;
   head.put(compiled_magic);
@@ -187,10 +189,12 @@ inline bool store_compiled(const std::string& file, const tokenizer& tok, std::s
   pair_table pairs;
   decoder_table decoder;
   const std::shared_ptr<const void> keep = map;
-  if (!vocab.deserialize(r, keep) || !pairs.deserialize(r, keep) || !decoder.deserialize(r, keep) || !r.at_end()) return nullptr;
+  if (!vocab.deserialize(r, keep) || !pairs.deserialize(r, keep) || !decoder.deserialize(r, keep)) return nullptr;
   auto t = hf != nullptr ? restore_hf_tokenizer(skeleton, *hf, file, std::move(vocab), std::move(pairs), std::move(decoder), unk)
                          : restore_tiktoken_tokenizer(skeleton, std::move(vocab), std::move(decoder));
-  return t ? *t : nullptr;
+  // The character tables last: checking them needs the restored model (its byte tokens).
+  if (!t || !(*t)->model().restore_char_tables(r, keep) || !r.at_end()) return nullptr;
+  return *t;
 }
 
 }  // namespace detail
