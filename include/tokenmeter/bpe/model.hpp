@@ -364,8 +364,9 @@ struct bpe_model {
   }
 
   // The character-cut table, built once (thread-safe) on first use or taken from the compiled
-  // cache (restore_char_tables); nullptr where cutting is not exact (code-point models whose fallback or unk symbols take part in merges: their token
-  // strings are not the text they stand for).
+  // cache (restore_char_tables); nullptr where cutting is not exact (code-point models whose
+  // fallback or unk symbols take part in merges: their token strings are not the text they
+  // stand for).
   [[nodiscard]] const char_cut_table* cut_table() const {
     const lazy_cuts* c = cut_tables();
     return c != nullptr ? c->table.get() : nullptr;

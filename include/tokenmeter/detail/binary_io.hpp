@@ -68,13 +68,9 @@ class binary_reader {
   template <class T>
   bool get_flat(flat_array<T>& a, const std::shared_ptr<const void>& keep) {
     std::uint64_t n = 0;
-    if (!get(n)) return false;
-    pos_ += (8 - pos_ % 8) % 8;
-    if (pos_ > in_.size() || n > (in_.size() - pos_) / sizeof(T)) return fail();
-    const char* p = in_.data() + pos_;
-    if (reinterpret_cast<std::uintptr_t>(p) % alignof(T) != 0) return fail();
+    const char* p = elements<T>(n);
+    if (p == nullptr || reinterpret_cast<std::uintptr_t>(p) % alignof(T) != 0) return fail();
     a.view(reinterpret_cast<const T*>(p), n, keep);
-    pos_ += n * sizeof(T);
     return true;
   }
   // An array written by put_array that must hold exactly n elements, copied into out.
@@ -82,17 +78,25 @@ class binary_reader {
   bool get_array(T* out, std::size_t n) {
     static_assert(std::is_trivially_copyable_v<T>);
     std::uint64_t count = 0;
-    if (!get(count) || count != n) return fail();
-    pos_ += (8 - pos_ % 8) % 8;
-    if (pos_ > in_.size() || n > (in_.size() - pos_) / sizeof(T)) return fail();
-    std::memcpy(out, in_.data() + pos_, n * sizeof(T));
-    pos_ += n * sizeof(T);
+    const char* p = elements<T>(count);
+    if (p == nullptr || count != n) return fail();
+    std::memcpy(out, p, n * sizeof(T));
     return true;
   }
   [[nodiscard]] bool at_end() const noexcept { return pos_ == in_.size(); }
 
  private:
   static bool fail() { return false; }
+  // The elements of an array written by put_array (count in n), or nullptr if it does not fit.
+  template <class T>
+  const char* elements(std::uint64_t& n) {
+    if (!get(n)) return nullptr;
+    pos_ += (8 - pos_ % 8) % 8;
+    if (pos_ > in_.size() || n > (in_.size() - pos_) / sizeof(T)) return nullptr;
+    const char* p = in_.data() + pos_;
+    pos_ += n * sizeof(T);
+    return p;
+  }
   std::string_view in_;
   std::size_t pos_ = 0;
 };
