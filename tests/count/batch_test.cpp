@@ -215,8 +215,6 @@ TEST(batch_pool, serves_many_calls_and_callers) {
 INSTANTIATE_TEST_SUITE_P(families, batch_family, ::testing::ValuesIn(tokenmeter_test::every_family()),
                          tokenmeter_test::family_param_name);
 
-// The error of the lowest-indexed failing text, whatever the thread timing; whole-text and split
-// jobs alike.
 // The error both count_batch and encode_batch fail with (they must agree); code {} if either succeeds.
 tokenmeter::error batch_failure(const tokenmeter::tokenizer& tok, const std::vector<std::string>& texts,
                                 const batch_options& bo) {
@@ -227,6 +225,8 @@ tokenmeter::error batch_failure(const tokenmeter::tokenizer& tok, const std::vec
   return counted.error_value();
 }
 
+// The error of the lowest-indexed failing text, whatever the thread timing; whole-text and split
+// jobs alike.
 TEST(batch_errors, the_first_failing_text_is_reported) {
   TOKENMETER_LOAD_OR_SKIP(tok, "o200k_base");
   std::vector<std::string> texts(40, "fine text, fine text. ");

@@ -588,8 +588,9 @@ struct encode_op {
 }  // namespace batch_detail
 
 // Token count of each text, in order. Fails with the error of the lowest-indexed text that
-// failed (its message starts "text N: ", or with batch_options::text_name's name). With a pool, its threads are used (opt.threads is
-// not); without, the call starts opt.threads - 1 threads and joins them.
+// failed (its message starts "text N: ", or with batch_options::text_name's name). With a pool,
+// its threads are used (opt.threads is not); without, the call starts opt.threads - 1 threads
+// and joins them.
 inline result<std::vector<std::size_t>> count_batch(const tokenizer& tok, std::span<const std::string_view> texts,
                                                     const batch_options& opt, batch_pool& pool) {
   return batch_detail::run(tok, texts, opt, batch_detail::count_op{}, pool);
