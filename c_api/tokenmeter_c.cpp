@@ -23,8 +23,8 @@
 struct tm_tokenizer {
   std::shared_ptr<const tokenmeter::tokenizer> tok;
   bool exact = true;
-  // Stream plans per flag set, built on first use: a plan compiles the split patterns' ICU
-  // oracle, far too costly to repeat per stream.
+  // Stream plans per flag set, built on first use: a plan compiles the split patterns' engines
+  // (and the normalizer's tables), too costly to repeat per stream.
   mutable std::mutex mu;
   mutable std::map<unsigned, std::shared_ptr<const tokenmeter::stream_plan>> plans;
 };

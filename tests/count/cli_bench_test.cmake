@@ -1,6 +1,6 @@
 # End-to-end checks of `tokenmeter bench` (run by ctest as count.cli_bench_command): its JSON has
 # the documented fields, its token total is what `tokenmeter count` says for the same files (for
-# --op count and --op encode), and bad options fail. Skips when o200k_base is not installed.
+# --op count, --op encode and --op stream in 7-byte chunks), and bad options fail. Skips when o200k_base is not installed.
 #   cmake -DTM=<tokenmeter binary> -DTEXT=<tests/corpus/text> -P cli_bench_test.cmake
 
 include("${CMAKE_CURRENT_LIST_DIR}/cli_support.cmake")
@@ -17,7 +17,7 @@ foreach(f IN LISTS files)
 endforeach()
 
 function(bench op min_seconds)
-  execute_process(COMMAND ${TM} bench --model gpt-4o --op ${op} --min-seconds ${min_seconds} ${files}
+  execute_process(COMMAND ${TM} bench --model gpt-4o --op ${op} --min-seconds ${min_seconds} ${ARGN} ${files}
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
     message(SEND_ERROR "bench --op ${op}: exit ${rc}\n${out}\n${err}")
@@ -30,7 +30,8 @@ function(bench op min_seconds)
       return()
     endif()
   endforeach()
-  set(name "bench --op ${op} --min-seconds ${min_seconds}")
+  string(JOIN " " extra ${ARGN})
+  set(name "bench --op ${op} --min-seconds ${min_seconds} ${extra}")
   if(NOT j_model STREQUAL "gpt-4o" OR NOT j_family STREQUAL "o200k_base" OR NOT j_op STREQUAL op OR NOT j_threads EQUAL 1)
     message(SEND_ERROR "${name}: model/family/op/threads wrong in ${out}")
   endif()
@@ -54,9 +55,11 @@ set(tokens_expected ${expected})
 bench(count 0)
 bench(encode 0)
 bench(count 0.2)
+bench(stream 0 --chunk-bytes 7)
 
 # A bad option, an unknown model, no file: errors, not a number.
-foreach(bad "--model;gpt-4o;--op;decode" "--model;no-such-model" "--model;gpt-4o;--min-seconds;x")
+foreach(bad "--model;gpt-4o;--op;decode" "--model;no-such-model" "--model;gpt-4o;--min-seconds;x"
+            "--model;gpt-4o;--op;stream;--chunk-bytes;0" "--model;gpt-4o;--op;stream;--threads;2")
   execute_process(COMMAND ${TM} bench ${bad} ${files} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_QUIET)
   if(rc EQUAL 0 OR NOT out STREQUAL "")
     message(SEND_ERROR "bench ${bad}: exit ${rc}, output '${out}'; expected an error and no output")

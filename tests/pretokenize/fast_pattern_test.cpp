@@ -61,6 +61,10 @@ std::vector<std::string> known_patterns() {
   pats.push_back(std::string(pretokenize::gpt2_pattern));
   pats.push_back(R"([\p{L}--\p{Lu}]{2,4}|\p{Lu}?\p{Ll}*|[0-9a-f]{2}|\d+|[^\p{Han}\s&&\P{N}]+|\s)");
   pats.push_back(R"(\p{Han}+|\P{Han}{1,5}(?!\p{Han}))");
+  // An alternative that reads far past the match that wins (a run of letters, then no digit).
+  pats.push_back(R"(\p{L}+[0-9]|\p{L}|\s+(?!\S)|\s)");
+  // A group right after a class: at the end of a stream's known text, "'" may still become "'s".
+  pats.push_back(R"('(?:s|t)|'|\s)");
   // One class repeated (the engine's run path), with a minimum above one.
   pats.push_back(R"(\p{L}{2,4})");
   pats.push_back(R"([0-9a-fα-ω一-龥]{3}+)");
@@ -199,4 +203,44 @@ TEST(FastPattern, MatchesOracleOnCorpus) {
     if (!re.has_fast_engine()) continue;
     for (const auto& t : texts) ASSERT_EQ(fast_spans(re, t), oracle_spans(re, t)) << "pattern " << p;
   }
+}
+
+// A search over a text's known start (the stream counter's cut rule): the fast engine's settled
+// and open positions equal ICU's hitEnd answer, and they hold: whatever follows, the matches
+// that end by `settled` stay, and no match starts in [settled, open).
+TEST(FastPattern, SettledMatchesAgreeWithOracleAndHoldForAnyContinuation) {
+  std::mt19937 rng(20261207);
+  std::size_t settled_inside = 0, open_inside = 0;
+  for (const std::string& p : known_patterns()) {
+    const auto re = split_regex::compile(p).value_or_throw();
+    const auto g = re.generic_engine();
+    if (!g) continue;
+    for (int k = 0; k < 1500; ++k) {
+      std::string text = tokenmeter_test::random_text(rng, 30);
+      if (k % 10 == 0) text += std::string(1 + k % 7, k % 20 == 0 ? 'a' : ' ');  // ends in a run
+      const auto fast = g->settled_matches(text);
+      const auto want = re.settled_matches_oracle(text).value_or_throw();
+      ASSERT_EQ(fast.settled, want.settled) << "pattern " << p << "\ntext " << text;
+      ASSERT_EQ(fast.open, want.open) << "pattern " << p << "\ntext " << text;
+      ASSERT_LE(fast.settled, fast.open);
+      settled_inside += fast.settled > 0 && fast.settled < text.size();
+      open_inside += fast.open < text.size();
+      spans kept;
+      for (const auto& sp : oracle_spans(re, text))
+        if (sp.second <= fast.settled) kept.push_back(sp);
+      for (int c = 0; c < 3; ++c) {
+        const std::string whole = text + tokenmeter_test::random_text(rng, 8);
+        spans prefix;
+        for (const auto& sp : oracle_spans(re, whole)) {
+          if (sp.second <= fast.settled) prefix.push_back(sp);
+          ASSERT_FALSE(sp.first >= fast.settled && sp.first < fast.open && sp.first < text.size())
+              << "a match starts in the settled gap; pattern " << p << "\ntext " << whole;
+        }
+        ASSERT_EQ(prefix, kept) << "a settled match changed; pattern " << p << "\ntext " << whole;
+      }
+    }
+  }
+  // Not vacuous: texts whose settled part and open part are both proper.
+  EXPECT_GT(settled_inside, 1000u);
+  EXPECT_GT(open_inside, 1000u);
 }

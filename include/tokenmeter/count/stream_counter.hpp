@@ -14,8 +14,9 @@
 //  * Normalization is applied up to the last position before which every normal form has a
 //    boundary regardless of context (ICU hasBoundaryBefore), so NFC/NFKC never compose across it.
 //  * Cuts inside a section are made only at a certified boundary of the pre-tokenizer: each split
-//    pattern is re-run through ICU (the oracle the fast engines are tested against) and a match
-//    is final only if no attempt before it examined the end of the known text (hitEnd). Pieces
+//    pattern is re-run through the generic fast engine, which reports every attempt that read at
+//    the end of the known text (ICU's hitEnd for a pattern outside its shape), and a match is
+//    final only if no attempt before it (or it) read there. Pieces
 //    before the cut come from the full-context run and are merged as they are; the tail restarts
 //    at the cut, which is a restart point of every split step. SentencePiece-style models (Gemma)
 //    whose pre-tokenizer leaves the whole section as one piece are cut before a word marker that
@@ -160,6 +161,10 @@ class stream_plan {
   // Whether sections can be cut before they end (see the header comment), and why not.
   [[nodiscard]] bool cuts_inside_sections() const noexcept { return intra_cuts_; }
   [[nodiscard]] const std::string& limitation() const noexcept { return why_; }
+  // Whether a split pattern outside the fast engine's shape makes cuts ask ICU (~6x slower).
+  [[nodiscard]] bool cuts_need_icu() const noexcept {
+    return std::any_of(steps_.begin(), steps_.end(), [](const step_plan& s) { return s.kind == step_kind::regex && !s.fast; });
+  }
 
  private:
   friend class stream_counter;
@@ -168,9 +173,20 @@ class stream_plan {
   enum class step_kind : std::uint8_t { regex, literal, passthrough, unsupported };
   struct step_plan {
     step_kind kind = step_kind::unsupported;
-    bool gaps_dropped = false;             // text no alternative matched yields no piece (tiktoken)
-    const icu::RegexPattern* re = nullptr;  // regex: the oracle pattern, for hitEnd (owned by the tokenizer)
+    bool gaps_dropped = false;  // text no alternative matched yields no piece (tiktoken)
+    // regex: the generic fast engine, which reports the attempts that read at the end, where the
+    // pattern has its shape (every family's does); else ICU's hitEnd. The regex is the tokenizer's.
+    std::optional<pretokenize::fast_pattern> fast;
+    const split_regex* re = nullptr;
     std::string literal;
+
+    result<void> use(const split_regex& r) {
+      kind = step_kind::regex;
+      re = &r;
+      fast = r.generic_engine();
+      if (!fast) TOKENMETER_TRY_VOID(r.icu_pattern());  // a pattern ICU cannot compile fails here
+      return {};
+    }
   };
 
   result<void> plan_normalizer(const normalizer& norm) {
@@ -210,11 +226,7 @@ class stream_plan {
         const bool kept_or_dropped = sp_split->behavior == split_behavior::isolated || sp_split->behavior == split_behavior::removed;
         sp.gaps_dropped = sp_split->behavior == split_behavior::removed && sp_split->invert;
         if (const auto* re = std::get_if<split_regex>(&sp_split->pattern)) {
-          if (kept_or_dropped) {
-            sp.kind = step_kind::regex;
-            TOKENMETER_TRY(pat, re->icu_pattern());
-            sp.re = pat;
-          }
+          if (kept_or_dropped) TOKENMETER_TRY_VOID(sp.use(*re));
         } else if (const auto* lit = std::get_if<std::string>(&sp_split->pattern)) {
           if (!lit->empty() && !sp_split->invert &&
               (kept_or_dropped || sp_split->behavior == split_behavior::merged_with_previous)) {
@@ -225,18 +237,14 @@ class stream_plan {
       } else if (const auto* bl = std::get_if<byte_level>(&s)) {
         if (!bl->add_prefix_space) {
           if (const auto* re = std::get_if<split_regex>(&bl->regex)) {
-            sp.kind = step_kind::regex;
-            TOKENMETER_TRY(pat, re->icu_pattern());
-            sp.re = pat;
+            TOKENMETER_TRY_VOID(sp.use(*re));
           } else {
             sp.kind = step_kind::passthrough;
           }
         }
       } else if (const auto* mo = std::get_if<matches_only>(&s)) {
-        sp.kind = step_kind::regex;
         sp.gaps_dropped = true;
-        TOKENMETER_TRY(pat, mo->regex.icu_pattern());
-        sp.re = pat;
+        TOKENMETER_TRY_VOID(sp.use(mo->regex));
       }
       // digits and metaspace (which rewrites text and depends on the section start) stay unsupported
       if (sp.kind == step_kind::unsupported) {
@@ -481,19 +489,20 @@ class stream_counter {
     const std::string_view open = std::string_view(n_).substr(0, known);
     TOKENMETER_TRY(cut, stable_prefix(0, open));
     if (cut == 0) return {};
-    pretokenize_workspace ws;
-    TOKENMETER_TRY(list, tok.pre_tokenizer().run(open, ws, first_));
-    for (const std::string_view piece : *list) {
-      const std::size_t off = static_cast<std::size_t>(piece.data() - open.data());
-      if (piece.data() < open.data() || off > open.size())
-        return make_error(errc::unsupported, "stream_counter: a pre-tokenizer step rewrote the text");
-      if (off >= cut) break;
-      const std::string_view part = piece.substr(0, std::min(piece.size(), cut - off));
-      if (!tok.encode_piece_each(part, sink())) {
+    // The pieces of the whole known text, up to the cut, merged with one workspace lease.
+    bool rewritten = false;
+    TOKENMETER_TRY_VOID(tok.with_piece_merger([&](const auto& merge) {
+      return tok.pieces_each(open, first_, [&](std::string_view piece) {
+        const std::size_t off = static_cast<std::size_t>(piece.data() - open.data());
+        if (piece.data() < open.data() || off > open.size()) return !(rewritten = true);
+        if (off >= cut) return false;
+        if (merge(piece.substr(0, std::min(piece.size(), cut - off)), sink())) return true;
         stopped_ = true;
-        return {};
-      }
-    }
+        return false;
+      });
+    }));
+    if (rewritten) return make_error(errc::unsupported, "stream_counter: a pre-tokenizer step rewrote the text");
+    if (stopped_) return {};
     n_.erase(0, cut);
     first_ = false;
     return {};
@@ -521,7 +530,15 @@ class stream_counter {
         break;
       }
       case stream_plan::step_kind::regex: {
-        TOKENMETER_TRY_VOID(final_matches(*sp.re, text, e, rho));
+        pretokenize::settled_search r;
+        if (sp.fast) {
+          r = sp.fast->settled_matches(text);
+        } else {
+          TOKENMETER_TRY(oracle, sp.re->settled_matches_oracle(text));
+          r = oracle;
+        }
+        e = r.settled;
+        rho = r.open;
         break;
       }
     }
@@ -531,51 +548,6 @@ class stream_counter {
       if (inner > 0) return e + inner;
     }
     return e;
-  }
-
-  // Runs the oracle over `text` as a prefix of unknown continuation. e: end of the last match
-  // that no attempt before it (or it) decided by looking at the end; rho: the first attempt
-  // position that did look at the end (text.size() if none), so [e, rho) is a final gap.
-  static result<void> final_matches(const icu::RegexPattern& pat, std::string_view text, std::size_t& e, std::size_t& rho) {
-    UErrorCode status = U_ZERO_ERROR;
-    UText ut_storage = UTEXT_INITIALIZER;
-    UText* ut = utext_openUTF8(&ut_storage, text.data(), static_cast<int64_t>(text.size()), &status);
-    std::unique_ptr<icu::RegexMatcher> m(pat.matcher(status));
-    if (U_FAILURE(status) || !m) {
-      utext_close(ut);
-      return make_error(errc::unsupported, std::string("stream_counter: cannot create regex matcher: ") + u_errorName(status));
-    }
-    m->reset(ut);
-    const std::size_t n = text.size();
-    // First attempt position in [from, to) that examined the end; `to` if none.
-    const auto first_hitting = [&](std::size_t from, std::size_t to) {
-      for (std::size_t q = from; q < to; q += utf8_sequence_length(static_cast<unsigned char>(text[q]))) {
-        const bool matched = m->lookingAt(static_cast<int64_t>(q), status);
-        if (m->hitEnd() || matched || U_FAILURE(status)) return q;
-      }
-      return to;
-    };
-    std::size_t pos = 0;
-    e = 0;
-    rho = n;
-    while (pos < n) {
-      if (!m->find(static_cast<int64_t>(pos), status) || U_FAILURE(status)) {
-        rho = first_hitting(pos, n);
-        break;
-      }
-      const auto s = static_cast<std::size_t>(m->start64(status));
-      const auto t = static_cast<std::size_t>(m->end64(status));
-      if (m->hitEnd() || t <= s || U_FAILURE(status)) {
-        rho = first_hitting(pos, s);
-        break;
-      }
-      e = pos = t;
-    }
-    m.reset();
-    utext_close(ut);
-    if (U_FAILURE(status)) return make_error(errc::limit_exceeded, std::string("regex matching failed: ") + u_errorName(status));
-    rho = std::max(rho, e);
-    return {};
   }
 
   // SentencePiece-style models: the last word marker before which the model never merges.

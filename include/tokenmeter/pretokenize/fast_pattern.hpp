@@ -35,6 +35,15 @@
 TOKENMETER_BEGIN_NAMESPACE
 namespace pretokenize {
 
+// What a search over a text's known start can say whatever follows. `settled`: the end of the
+// last match no continuation can change, since every attempt up to it read only known text;
+// `open`: the first attempt position whose outcome read at the end (text.size() if none; never
+// before `settled`), so whatever follows, no match starts in [settled, open).
+struct settled_search {
+  std::size_t settled = 0;
+  std::size_t open = 0;
+};
+
 class fast_pattern {
   using code_point_set = unicode::code_point_set;
 
@@ -50,6 +59,10 @@ class fast_pattern {
     std::uint32_t min = 1, max = 1;
     bool possessive = false;
     std::vector<sequence> alts;  // group only
+    // group only: classes that can hold the first character of an alternative's match (all bits
+    // when an alternative can match empty), so a group that cannot start here is passed over
+    // without trying its alternatives one by one (the (?i:'s|'t|...) suffix after every word).
+    std::uint32_t first = ~0u;
   };
 
   // Compiles `pattern`, or nullopt if it uses anything outside the supported shape.
@@ -79,7 +92,7 @@ class fast_pattern {
       bool found = false;
       for (std::size_t a = 0; a < alternatives_.size(); ++a) {
         if (!(here & first_[a])) continue;
-        if (match(text, alternatives_[a], 0, pos, nullptr, end)) {
+        if (match<false>(text, alternatives_[a], 0, pos, nullptr, end, nullptr)) {
           found = true;
           break;
         }
@@ -104,6 +117,30 @@ class fast_pattern {
     return true;
   }
 
+  // The search of for_each_match over `text` taken as the known start of a longer text whose
+  // rest is not known yet (a stream); see settled_search. split_regex::settled_matches_oracle
+  // answers the same with ICU's hitEnd (tests/pretokenize/fast_pattern_test.cpp compares them).
+  [[nodiscard]] settled_search settled_matches(std::string_view text) const {
+    const std::size_t n = text.size();
+    settled_search r{0, n};
+    for (std::size_t pos = 0; pos < n;) {
+      const std::uint32_t here = mask_at(text, pos);
+      std::size_t end = 0;
+      bool found = false, hit = false;
+      for (std::size_t a = 0; a < alternatives_.size() && !found; ++a)
+        found = (here & first_[a]) != 0 && match<true>(text, alternatives_[a], 0, pos, nullptr, end, &hit);
+      if (hit) {
+        r.open = pos;
+        break;
+      }
+      if (found) {
+        r.settled = pos = end;
+      } else {
+        pos += utf8_sequence_length(static_cast<unsigned char>(text[pos]));
+      }
+    }
+    return r;
+  }
 
  private:
   // A pattern that is one class repeated (DeepSeek's \p{N}{1,3} and [一-龥぀-ゟ゠-ヿ]+ steps):
@@ -200,19 +237,35 @@ class fast_pattern {
     return pos;
   }
 
+  // TrackEnd: set *hit when the attempt reads (or asks for) a character at t.size(), the end
+  // of the known text, so a different continuation could change its outcome.
+  template <bool TrackEnd>
   bool match(std::string_view t, const sequence& s, std::size_t i, std::size_t pos, const cont* k,
-             std::size_t& end) const {
+             std::size_t& end, bool* hit) const {
     while (i < s.size()) {
       const node& nd = s[i];
       if (nd.type == node::not_ahead) {
+        if constexpr (TrackEnd)
+          if (pos == t.size()) *hit = true;
         if (pos < t.size() && (mask_at(t, pos) >> nd.cls_index & 1u)) return false;
         ++i;
         continue;
       }
       if (nd.type == node::group) {
+        // No alternative can match empty, so each would read the character at pos first (at
+        // the end, that read is the end) and fail unless it is in the first set.
+        if (nd.first != ~0u && (pos == t.size() || !(mask_at(t, pos) & nd.first))) {
+          if constexpr (TrackEnd)
+            if (pos == t.size()) *hit = true;
+          if (nd.min == 0) {
+            ++i;
+            continue;
+          }
+          return false;
+        }
         const cont k2{&s, i + 1, k};
         for (const sequence& alt : nd.alts)
-          if (match(t, alt, 0, pos, &k2, end)) return true;
+          if (match<TrackEnd>(t, alt, 0, pos, &k2, end, hit)) return true;
         if (nd.min == 0) {
           ++i;
           continue;
@@ -229,6 +282,8 @@ class fast_pattern {
         p = q;
         ++count;
       }
+      if constexpr (TrackEnd)
+        if (p == t.size() && count < nd.max) *hit = true;
       if (count < nd.min) return false;
       if (i + 1 == s.size() && k == nullptr) {  // nothing follows: the longest run is the match
         end = p;
@@ -240,13 +295,13 @@ class fast_pattern {
         continue;
       }
       for (;;) {
-        if (match(t, s, i + 1, p, k, end)) return true;
+        if (match<TrackEnd>(t, s, i + 1, p, k, end, hit)) return true;
         if (count == nd.min) return false;
         p = prev_boundary(t, p);
         --count;
       }
     }
-    if (k != nullptr) return match(t, *k->s, k->i, pos, k->next, end);
+    if (k != nullptr) return match<TrackEnd>(t, *k->s, k->i, pos, k->next, end, hit);
     end = pos;
     return true;
   }
@@ -285,6 +340,17 @@ class fast_pattern {
       if (n.min > 0) return m;
     }
     return m;
+  }
+
+  void set_group_firsts(sequence& s) {
+    for (node& n : s) {
+      if (n.type != node::group) continue;
+      n.first = 0;
+      for (sequence& a : n.alts) {
+        set_group_firsts(a);
+        n.first |= nullable(a) ? ~0u : first_set(a, 0);
+      }
+    }
   }
 
   void finish() {
@@ -328,6 +394,7 @@ class fast_pattern {
         else if (covered[b] != 0) blocks_[b].partial |= bit;
       }
     }
+    for (sequence& a : alternatives_) set_group_firsts(a);
     first_.clear();
     std::uint32_t any_first = 0;
     for (const sequence& a : alternatives_) {

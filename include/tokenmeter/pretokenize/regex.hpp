@@ -19,6 +19,7 @@
 #include <tokenmeter/pretokenize/scanners.hpp>
 #include <tokenmeter/unicode/properties.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -130,6 +131,55 @@ class split_regex {
   template <class F>
   result<void> for_each_match_oracle(std::string_view text, F&& f) const {
     if (text.empty()) return {};
+    return with_icu_matcher(text, [&](icu::RegexMatcher& m, UErrorCode& status) {
+      while (m.find(status) && U_SUCCESS(status)) {
+        const auto s = static_cast<std::size_t>(m.start64(status));
+        const auto e = static_cast<std::size_t>(m.end64(status));
+        if (!detail::invoke_continue(f, s, e)) break;
+      }
+    });
+  }
+
+  // fast_pattern::settled_matches by ICU, whose hitEnd says whether a find or lookingAt read at
+  // the end: for patterns outside the fast shape, and as the oracle the fast answer is tested
+  // against.
+  [[nodiscard]] result<pretokenize::settled_search> settled_matches_oracle(std::string_view text) const {
+    const std::size_t n = text.size();
+    pretokenize::settled_search r{0, n};
+    if (text.empty()) return r;
+    TOKENMETER_TRY_VOID(with_icu_matcher(text, [&](icu::RegexMatcher& m, UErrorCode& status) {
+      // find's hitEnd covers all its attempts; this finds the first one in [from, to) that read
+      // at the end (a match there counts: a later character could lengthen it), or `to`.
+      const auto first_hitting = [&](std::size_t from, std::size_t to) {
+        for (std::size_t q = from; q < to; q += utf8_sequence_length(static_cast<unsigned char>(text[q]))) {
+          const bool matched = m.lookingAt(static_cast<int64_t>(q), status);
+          if (m.hitEnd() || matched || U_FAILURE(status)) return q;
+        }
+        return to;
+      };
+      for (std::size_t pos = 0; pos < n;) {
+        if (!m.find(static_cast<int64_t>(pos), status) || U_FAILURE(status)) {
+          r.open = first_hitting(pos, n);
+          break;
+        }
+        const auto s = static_cast<std::size_t>(m.start64(status));
+        const auto e = static_cast<std::size_t>(m.end64(status));
+        if (m.hitEnd() || e <= s || U_FAILURE(status)) {
+          r.open = first_hitting(pos, s);
+          break;
+        }
+        r.settled = pos = e;
+      }
+    }));
+    r.open = std::max(r.open, r.settled);
+    return r;
+  }
+
+ private:
+  // Runs body(matcher, status) with a matcher of the ICU pattern reset to `text`; a failed
+  // status afterwards is the call's error.
+  template <class Body>
+  result<void> with_icu_matcher(std::string_view text, Body&& body) const {
     TOKENMETER_TRY(pattern, state_->icu());
     UErrorCode status = U_ZERO_ERROR;
     UText ut_storage = UTEXT_INITIALIZER;
@@ -140,18 +190,13 @@ class split_regex {
       return make_error(errc::unsupported, std::string("cannot create regex matcher: ") + u_errorName(status));
     }
     m->reset(ut);
-    while (m->find(status) && U_SUCCESS(status)) {
-      const auto s = static_cast<std::size_t>(m->start64(status));
-      const auto e = static_cast<std::size_t>(m->end64(status));
-      if (!detail::invoke_continue(f, s, e)) break;
-    }
+    body(*m, status);
     m.reset();
     utext_close(ut);
     if (U_FAILURE(status)) return make_error(errc::limit_exceeded, std::string("regex matching failed: ") + u_errorName(status));
     return {};
   }
 
- private:
   struct state {
     std::string source;
     std::optional<pretokenize::shape_scanner> scanner;
