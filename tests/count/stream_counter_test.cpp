@@ -2,6 +2,7 @@
 // both special-token modes. Expected values always come from tokenizer::count / count_up_to.
 #include <tokenmeter/count/stream_counter.hpp>
 #include <tokenmeter/pricing/builtin_rates.hpp>
+#include <tokenmeter/vocab/tiktoken_format.hpp>
 
 #include "test_support.hpp"
 
@@ -209,6 +210,34 @@ TEST_P(stream_family, tail_stays_bounded_on_prose) {
   std::size_t max_buffered = 0;
   EXPECT_EQ(stream_count(*plan, text, chunking(text.size(), 1, rng), &max_buffered), *tok->count(text));
   EXPECT_LT(max_buffered, 8192u) << "text of " << text.size() << " bytes";
+}
+
+// A split pattern that looks left of where it starts (\B) would match differently in a tail
+// restarted at a cut: "abcdef" is "ab" then "cdef" (\B holds at c), but restarted at c it is
+// "cd", "ef" (one token against two). Such patterns are outside the fast engine's shape; the
+// plan does not cut their sections, and every chunking gives the one-shot count.
+TEST(stream_plan_rules, pattern_that_looks_left_is_not_cut_inside_sections) {
+  using namespace tokenmeter;
+  vocab_table v;
+  for (int b = 0; b < 256; ++b) ASSERT_TRUE(v.add(static_cast<token_id>(b), std::string(1, static_cast<char>(b))).has_value());
+  ASSERT_TRUE(v.add(256, "cd").has_value());
+  ASSERT_TRUE(v.add(257, "ef").has_value());
+  ASSERT_TRUE(v.add(258, "cdef").has_value());
+  const auto tok = make_tiktoken_tokenizer(std::move(v), tiktoken_spec{"looks-left", R"(\B\p{L}+|\p{L}{1,2}|\s+|[^\s\p{L}]+)", {},
+                                                                       std::nullopt, special_tokens::plain})
+                       .value_or_throw();
+  auto plan = stream_plan::make(tok);
+  ASSERT_TRUE(plan.has_value()) << plan.error_value().message;
+  EXPECT_FALSE((*plan)->cuts_inside_sections());
+  EXPECT_NE((*plan)->limitation().find("look left"), std::string::npos) << (*plan)->limitation();
+  std::string text;
+  for (int i = 0; i < 400; ++i) text += i % 5 ? "abcdef " : "abcdefcdef, ";
+  // The left context matters: "cdef" after "ab" is one piece and one token, alone two.
+  ASSERT_EQ(*tok->count("abcdef"), 3u);
+  ASSERT_EQ(*tok->count("cdef"), 2u);
+  const std::size_t want = *tok->count(text);
+  std::mt19937 rng(7);
+  for (int kind = 0; kind < 3; ++kind) EXPECT_EQ(stream_count(*plan, text, chunking(text.size(), kind, rng)), want) << "chunking " << kind;
 }
 
 INSTANTIATE_TEST_SUITE_P(families, stream_family, ::testing::ValuesIn(tokenmeter_test::every_family()),

@@ -23,7 +23,8 @@
 //    the model itself treats as a merge barrier (bpe_model::safe_cut_before).
 //
 // Where no certified cut exists (one long unbroken run, a Gemma section without a safe marker, a
-// normalizer or added-token option outside the supported set) the tail keeps growing: nothing is
+// normalizer or added-token option outside the supported set, a split pattern outside the fast
+// engine's shape, which may look left of a cut) the tail keeps growing: nothing is
 // guessed, and re-analysis happens only when the tail has doubled, so the cost stays bounded.
 #pragma once
 
@@ -178,9 +179,14 @@ class stream_plan {
     // pattern has its shape (every family's does); else ICU's hitEnd. The regex is the tokenizer's.
     std::optional<pretokenize::fast_pattern> fast;
     const split_regex* re = nullptr;
+    bool looks_left = false;
     std::string literal;
 
     result<void> use(const split_regex& r) {
+      // The tail restarts at a cut, where a pattern that may look left (\b, lookbehind: ICU-only
+      // patterns) could match differently than in the whole text: no cuts for it.
+      looks_left = !r.resumes_anywhere();
+      if (looks_left) return {};
       kind = step_kind::regex;
       re = &r;
       fast = r.generic_engine();
@@ -249,7 +255,9 @@ class stream_plan {
       // digits and metaspace (which rewrites text and depends on the section start) stay unsupported
       if (sp.kind == step_kind::unsupported) {
         intra_cuts_ = false;
-        if (why_.empty()) why_ = "a pre-tokenizer step without a certified cut rule";
+        if (why_.empty())
+          why_ = sp.looks_left ? "a split pattern that may look left of a cut (outside the fast engine's shape)"
+                               : "a pre-tokenizer step without a certified cut rule";
       }
       steps_.push_back(std::move(sp));
     }
