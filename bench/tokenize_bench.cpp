@@ -1,12 +1,13 @@
 // Google Benchmark suite: tokenizer throughput per family x corpus slice x operation, and
 // vocabulary load time per family (from the source file and from the compiled cache).
 //
-//   build-bench/bench/tokenize_bench                                   everything (~15 min)
+//   build-bench/bench/tokenize_bench                                   everything (~20 min)
 //   build-bench/bench/tokenize_bench --benchmark_filter='^encode/qwen3/'
 //   build-bench/bench/tokenize_bench --benchmark_filter='^load/'
 //
-// Names: encode|count|count_up_to/<family>/<slice>, load/<family>/source|compiled, and
-// utf8_check/<slice> (find_invalid_utf8, the first stage every input goes through).
+// Names: encode|count|count_up_to|stream/<family>/<slice>, load/<family>/source|compiled, and
+// utf8_check/<slice> (find_invalid_utf8, the first stage every input goes through). stream is
+// the stream counter (count/stream_counter.hpp) fed the slice in 4 KiB chunks, from one plan.
 // SIMD kernels are dispatched at run time, as in the CLI (label: the Highway target).
 // Reported: bytes_per_second (MB/s of input) and tokens/s. For count_up_to the limit is ~10% of
 // the slice's tokens; its bytes_per_second is the whole slice's size over the time to answer
@@ -19,6 +20,7 @@
 // bench/CMakeLists.txt).
 #include <benchmark/benchmark.h>
 
+#include <tokenmeter/count/stream_counter.hpp>
 #include <tokenmeter/tokenmeter.hpp>
 
 #include <algorithm>
@@ -32,6 +34,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -124,7 +127,39 @@ std::optional<std::size_t> total_tokens(const std::string& family, const std::st
   return cache.emplace(key, *n).first->second;
 }
 
-enum class op { encode, count, count_up_to };
+enum class op { encode, count, count_up_to, stream };
+
+constexpr std::size_t kStreamChunk = 4096;
+
+// A stream plan per family, built once outside the timing, as a service builds it once.
+std::shared_ptr<const tokenmeter::stream_plan> stream_plan_for(const std::string& family, std::string& err) {
+  static std::map<std::string, std::shared_ptr<const tokenmeter::stream_plan>> cache;
+  if (auto it = cache.find(family); it != cache.end()) return it->second;
+  auto p = tokenmeter::stream_plan::make(tokenizer_for(family).tok);
+  if (!p) {
+    err = error_text(p.error_value());
+    return nullptr;
+  }
+  return cache.emplace(family, *p).first->second;
+}
+
+// The stream counter over `text` in kStreamChunk pieces; nullopt (and err) on failure.
+std::optional<std::size_t> stream_count(const std::shared_ptr<const tokenmeter::stream_plan>& plan, std::string_view text,
+                                        std::string& err) {
+  tokenmeter::stream_counter sc(plan);
+  for (std::size_t at = 0; at < text.size(); at += kStreamChunk) {
+    if (auto r = sc.push(text.substr(at, std::min(kStreamChunk, text.size() - at))); !r) {
+      err = error_text(r.error_value());
+      return std::nullopt;
+    }
+  }
+  auto done = sc.finish();
+  if (!done) {
+    err = error_text(done.error_value());
+    return std::nullopt;
+  }
+  return done->count;
+}
 
 // Returns the tokenizer and text, or reports why not (and returns false).
 bool prepare(benchmark::State& state, const std::string& family, const std::string& rel,
@@ -160,6 +195,16 @@ void run_text_benchmark(benchmark::State& state, const std::string& family, cons
     limit = std::max<std::size_t>(1, *total / 10);
     state.SetLabel("limit=" + std::to_string(limit) + " of " + std::to_string(*total));
   }
+  std::shared_ptr<const tokenmeter::stream_plan> plan;
+  if (which == op::stream) {
+    std::string err;
+    plan = stream_plan_for(family, err);
+    if (!plan) {
+      state.SkipWithError(("stream plan failed: " + err).c_str());
+      return;
+    }
+    state.SetLabel(std::to_string(kStreamChunk) + "-byte chunks");
+  }
 
   std::int64_t tokens = 0;
   for (auto _ : state) {
@@ -191,6 +236,16 @@ void run_text_benchmark(benchmark::State& state, const std::string& family, cons
           return;
         }
         n = c->count;
+        break;
+      }
+      case op::stream: {
+        std::string err;
+        auto c = stream_count(plan, *text, err);
+        if (!c) {
+          state.SkipWithError(("stream failed: " + err).c_str());
+          return;
+        }
+        n = *c;
         break;
       }
     }
@@ -283,7 +338,8 @@ void run_load_benchmark(benchmark::State& state, const std::string& family, bool
 
 // Registered before main() (benchmark_main provides main).
 [[maybe_unused]] const bool registered = [] {
-  const std::pair<const char*, op> ops[] = {{"encode", op::encode}, {"count", op::count}, {"count_up_to", op::count_up_to}};
+  const std::pair<const char*, op> ops[] = {
+      {"encode", op::encode}, {"count", op::count}, {"count_up_to", op::count_up_to}, {"stream", op::stream}};
   for (const auto& [op_name, which] : ops) {
     for (const auto& family : kFamilies) {
       for (const auto& [slice, rel] : kSlices) {

@@ -15,8 +15,8 @@
 //    boundary regardless of context (ICU hasBoundaryBefore), so NFC/NFKC never compose across it.
 //  * Cuts inside a section are made only at a certified boundary of the pre-tokenizer: each split
 //    pattern is re-run through the generic fast engine, which reports every attempt that read at
-//    the end of the known text (ICU's hitEnd for a pattern outside its shape), and a match is
-//    final only if no attempt before it (or it) read there. Pieces
+//    the end of the known text (tested against ICU's hitEnd), and a match is final only if no
+//    attempt before it (or it) read there. Pieces
 //    before the cut come from the full-context run and are merged as they are; the tail restarts
 //    at the cut, which is a restart point of every split step. SentencePiece-style models (Gemma)
 //    whose pre-tokenizer leaves the whole section as one piece are cut before a word marker that
@@ -46,9 +46,7 @@
 #include <vector>
 
 #include <unicode/normalizer2.h>
-#include <unicode/regex.h>
 #include <unicode/uchar.h>
-#include <unicode/utext.h>
 
 TOKENMETER_BEGIN_NAMESPACE
 
@@ -162,10 +160,6 @@ class stream_plan {
   // Whether sections can be cut before they end (see the header comment), and why not.
   [[nodiscard]] bool cuts_inside_sections() const noexcept { return intra_cuts_; }
   [[nodiscard]] const std::string& limitation() const noexcept { return why_; }
-  // Whether a split pattern outside the fast engine's shape makes cuts ask ICU (~6x slower).
-  [[nodiscard]] bool cuts_need_icu() const noexcept {
-    return std::any_of(steps_.begin(), steps_.end(), [](const step_plan& s) { return s.kind == step_kind::regex && !s.fast; });
-  }
 
  private:
   friend class stream_counter;
@@ -175,23 +169,18 @@ class stream_plan {
   struct step_plan {
     step_kind kind = step_kind::unsupported;
     bool gaps_dropped = false;  // text no alternative matched yields no piece (tiktoken)
-    // regex: the generic fast engine, which reports the attempts that read at the end, where the
-    // pattern has its shape (every family's does); else ICU's hitEnd. The regex is the tokenizer's.
+    // regex: the generic fast engine, which reports the attempts that read at the end. A pattern
+    // outside its shape (\b, lookbehind, lazy quantifiers: left to ICU) gets no cuts, since the
+    // tail restarts at a cut and such a pattern may look left of it (every family's pattern has
+    // the shape).
     std::optional<pretokenize::fast_pattern> fast;
-    const split_regex* re = nullptr;
-    bool looks_left = false;
+    bool outside_shape = false;
     std::string literal;
 
-    result<void> use(const split_regex& r) {
-      // The tail restarts at a cut, where a pattern that may look left (\b, lookbehind: ICU-only
-      // patterns) could match differently than in the whole text: no cuts for it.
-      looks_left = !r.resumes_anywhere();
-      if (looks_left) return {};
-      kind = step_kind::regex;
-      re = &r;
+    void use(const split_regex& r) {
       fast = r.generic_engine();
-      if (!fast) TOKENMETER_TRY_VOID(r.icu_pattern());  // a pattern ICU cannot compile fails here
-      return {};
+      outside_shape = !fast;
+      if (fast) kind = step_kind::regex;
     }
   };
 
@@ -232,7 +221,7 @@ class stream_plan {
         const bool kept_or_dropped = sp_split->behavior == split_behavior::isolated || sp_split->behavior == split_behavior::removed;
         sp.gaps_dropped = sp_split->behavior == split_behavior::removed && sp_split->invert;
         if (const auto* re = std::get_if<split_regex>(&sp_split->pattern)) {
-          if (kept_or_dropped) TOKENMETER_TRY_VOID(sp.use(*re));
+          if (kept_or_dropped) sp.use(*re);
         } else if (const auto* lit = std::get_if<std::string>(&sp_split->pattern)) {
           if (!lit->empty() && !sp_split->invert &&
               (kept_or_dropped || sp_split->behavior == split_behavior::merged_with_previous)) {
@@ -243,21 +232,21 @@ class stream_plan {
       } else if (const auto* bl = std::get_if<byte_level>(&s)) {
         if (!bl->add_prefix_space) {
           if (const auto* re = std::get_if<split_regex>(&bl->regex)) {
-            TOKENMETER_TRY_VOID(sp.use(*re));
+            sp.use(*re);
           } else {
             sp.kind = step_kind::passthrough;
           }
         }
       } else if (const auto* mo = std::get_if<matches_only>(&s)) {
         sp.gaps_dropped = true;
-        TOKENMETER_TRY_VOID(sp.use(mo->regex));
+        sp.use(mo->regex);
       }
       // digits and metaspace (which rewrites text and depends on the section start) stay unsupported
       if (sp.kind == step_kind::unsupported) {
         intra_cuts_ = false;
         if (why_.empty())
-          why_ = sp.looks_left ? "a split pattern that may look left of a cut (outside the fast engine's shape)"
-                               : "a pre-tokenizer step without a certified cut rule";
+          why_ = sp.outside_shape ? "a split pattern that may look left of a cut (outside the fast engine's shape)"
+                                  : "a pre-tokenizer step without a certified cut rule";
       }
       steps_.push_back(std::move(sp));
     }
@@ -538,13 +527,7 @@ class stream_counter {
         break;
       }
       case stream_plan::step_kind::regex: {
-        pretokenize::settled_search r;
-        if (sp.fast) {
-          r = sp.fast->settled_matches(text);
-        } else {
-          TOKENMETER_TRY(oracle, sp.re->settled_matches_oracle(text));
-          r = oracle;
-        }
+        const pretokenize::settled_search r = sp.fast->settled_matches(text);
         e = r.settled;
         rho = r.open;
         break;

@@ -141,8 +141,8 @@ class split_regex {
   }
 
   // fast_pattern::settled_matches by ICU, whose hitEnd says whether a find or lookingAt read at
-  // the end: for patterns outside the fast shape, and as the oracle the fast answer is tested
-  // against.
+  // the end: the oracle the fast answer is tested against (the stream counter cuts only with
+  // the fast engine, see count/stream_counter.hpp).
   [[nodiscard]] result<pretokenize::settled_search> settled_matches_oracle(std::string_view text) const {
     const std::size_t n = text.size();
     pretokenize::settled_search r{0, n};
