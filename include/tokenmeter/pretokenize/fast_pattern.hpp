@@ -87,17 +87,8 @@ class fast_pattern {
     std::size_t pos = 0;
     std::uint32_t misses = 0;  // ASCII positions in a row where nothing started
     while (pos < n) {
-      const std::uint32_t here = mask_at(text, pos);
       std::size_t end = 0;
-      bool found = false;
-      for (std::size_t a = 0; a < alternatives_.size(); ++a) {
-        if (!(here & first_[a])) continue;
-        if (match<false>(text, alternatives_[a], 0, pos, nullptr, end, nullptr)) {
-          found = true;
-          break;
-        }
-      }
-      if (found) {
+      if (attempt<false>(text, pos, end, nullptr)) {
         if (!detail::invoke_continue(f, pos, end)) return false;
         pos = end;
         misses = 0;
@@ -124,11 +115,9 @@ class fast_pattern {
     const std::size_t n = text.size();
     settled_search r{0, n};
     for (std::size_t pos = 0; pos < n;) {
-      const std::uint32_t here = mask_at(text, pos);
       std::size_t end = 0;
-      bool found = false, hit = false;
-      for (std::size_t a = 0; a < alternatives_.size() && !found; ++a)
-        found = (here & first_[a]) != 0 && match<true>(text, alternatives_[a], 0, pos, nullptr, end, &hit);
+      bool hit = false;
+      const bool found = attempt<true>(text, pos, end, &hit);
       if (hit) {
         r.open = pos;
         break;
@@ -235,6 +224,16 @@ class fast_pattern {
     do --pos;
     while (pos > 0 && (static_cast<unsigned char>(t[pos]) & 0xC0) == 0x80);
     return pos;
+  }
+
+  // One attempt at pos: the alternatives in order (skipping those that cannot start with its
+  // character); true and `end` for the first that matches.
+  template <bool TrackEnd>
+  TOKENMETER_ALWAYS_INLINE bool attempt(std::string_view t, std::size_t pos, std::size_t& end, bool* hit) const {
+    const std::uint32_t here = mask_at(t, pos);
+    for (std::size_t a = 0; a < alternatives_.size(); ++a)
+      if ((here & first_[a]) && match<TrackEnd>(t, alternatives_[a], 0, pos, nullptr, end, hit)) return true;
+    return false;
   }
 
   // TrackEnd: set *hit when the attempt reads (or asks for) a character at t.size(), the end
