@@ -230,9 +230,8 @@ TEST(stream_plan_rules, pattern_that_looks_left_is_not_cut_inside_sections) {
   EXPECT_NE((*plan)->limitation().find("look left"), std::string::npos) << (*plan)->limitation();
   std::string text;
   for (int i = 0; i < 400; ++i) text += i % 5 ? "abcdef " : "abcdefcdef, ";
-  // The left context matters: "cdef" after "ab" is one piece and one token, alone two.
-  ASSERT_EQ(*tok->count("abcdef"), 3u);
-  ASSERT_EQ(*tok->count("cdef"), 2u);
+  // The left context matters: "cdef" after "ab" does not count as "cdef" alone.
+  ASSERT_NE(*tok->count("abcdef"), *tok->count("ab") + *tok->count("cdef"));
   const std::size_t want = *tok->count(text);
   std::mt19937 rng(7);
   for (int kind = 0; kind < 3; ++kind) EXPECT_EQ(stream_count(*plan, text, chunking(text.size(), kind, rng)), want) << "chunking " << kind;
