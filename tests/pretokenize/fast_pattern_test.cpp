@@ -244,3 +244,42 @@ TEST(FastPattern, SettledMatchesAgreeWithOracleAndHoldForAnyContinuation) {
   EXPECT_GT(settled_inside, 1000u);
   EXPECT_GT(open_inside, 1000u);
 }
+
+// The stream's search: matches before reach_start come from the pattern's fastest matcher (the
+// shape scanner where there is one), the tracked engine runs from the last of them. If the
+// reach bound let through an attempt that reads the end, the whole tracked search would open
+// before the resumed one starts, so equality with it checks the bound.
+TEST(FastPattern, SettledMatchesResumedAtTheReachBoundEqualTheWholeSearch) {
+  std::mt19937 rng(20261208);
+  std::vector<std::string> corpus;
+  for (const auto& e : std::filesystem::directory_iterator(tokenmeter_test::source_dir() + "/tests/corpus/text"))
+    corpus.push_back(tokenmeter_test::read_text(e.path().string()));
+  std::size_t resumed = 0, texts = 0;
+  for (const std::string& p : known_patterns()) {
+    const auto re = split_regex::compile(p).value_or_throw();
+    const auto g = re.generic_engine();
+    if (!g) continue;
+    const auto search = [&](std::string_view t, auto&& f) { ASSERT_TRUE(re.for_each_match(t, f).has_value()); };
+    for (int k = 0; k < 1500; ++k) {
+      std::string text;
+      if (k % 3 == 2 && !corpus.empty()) {
+        // a prefix of a real text, cut anywhere on a character boundary
+        const std::string& c = corpus[static_cast<std::size_t>(k) % corpus.size()];
+        std::size_t cut = std::uniform_int_distribution<std::size_t>(0, c.size())(rng);
+        while (cut < c.size() && (static_cast<unsigned char>(c[cut]) & 0xC0) == 0x80) ++cut;
+        text = c.substr(0, cut);
+      } else {
+        text = tokenmeter_test::random_text(rng, k % 3 == 0 ? 30 : 300);
+        if (k % 10 == 0) text += std::string(1 + k % 7, k % 20 == 0 ? 'a' : ' ');
+      }
+      const auto whole = g->settled_matches(text);
+      const auto resumed_search = g->settled_matches_with(text, search);
+      ASSERT_EQ(resumed_search.settled, whole.settled) << "pattern " << p << "\ntext " << text;
+      ASSERT_EQ(resumed_search.open, whole.open) << "pattern " << p << "\ntext " << text;
+      ++texts;
+      resumed += g->reach_start(text) > 0;
+    }
+  }
+  // Not vacuous: most searches skipped a proper prefix.
+  EXPECT_GT(resumed, texts / 2);
+}

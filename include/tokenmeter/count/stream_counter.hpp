@@ -13,10 +13,11 @@
 //    is final (no longer token can start there or span it). A final match closes the section.
 //  * Normalization is applied up to the last position before which every normal form has a
 //    boundary regardless of context (ICU hasBoundaryBefore), so NFC/NFKC never compose across it.
-//  * Cuts inside a section are made only at a certified boundary of the pre-tokenizer: each split
-//    pattern is re-run through the generic fast engine, which reports every attempt that read at
-//    the end of the known text (tested against ICU's hitEnd), and a match is final only if no
-//    attempt before it (or it) read there. Pieces
+//  * Cuts inside a section are made only at a certified boundary of the pre-tokenizer: a match is
+//    final only if no attempt of the split pattern before it (or it) read at the end of the known
+//    text. The generic fast engine reports such attempts (tested against ICU's hitEnd); it runs
+//    only from where an attempt could reach the end (a bound from the pattern's shape, see
+//    fast_pattern::reach_start), the pattern's own scanner finding the matches before. Pieces
 //    before the cut come from the full-context run and are merged as they are; the tail restarts
 //    at the cut, which is a restart point of every split step. SentencePiece-style models (Gemma)
 //    whose pre-tokenizer leaves the whole section as one piece are cut before a word marker that
@@ -174,10 +175,12 @@ class stream_plan {
     // tail restarts at a cut and such a pattern may look left of it (every family's pattern has
     // the shape).
     std::optional<pretokenize::fast_pattern> fast;
+    const split_regex* re = nullptr;  // the step's own regex (owned by the plan's tokenizer)
     bool outside_shape = false;
     std::string literal;
 
     void use(const split_regex& r) {
+      re = &r;
       fast = r.generic_engine();
       outside_shape = !fast;
       if (fast) kind = step_kind::regex;
@@ -527,7 +530,11 @@ class stream_counter {
         break;
       }
       case stream_plan::step_kind::regex: {
-        const pretokenize::settled_search r = sp.fast->settled_matches(text);
+        // The step's own matcher (its shape scanner, for every family) finds the matches that
+        // start where no attempt can read the end; the tracked engine runs over the rest.
+        const pretokenize::settled_search r = sp.fast->settled_matches_with(text, [&](std::string_view t, auto&& f) {
+          static_cast<void>(sp.re->for_each_match(t, f));  // a pattern of the fast shape never reaches ICU
+        });
         e = r.settled;
         rho = r.open;
         break;

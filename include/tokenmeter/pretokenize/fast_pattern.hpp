@@ -20,6 +20,7 @@
 #include <tokenmeter/unicode/properties.hpp>
 #include <tokenmeter/unicode/utf8.hpp>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
@@ -111,10 +112,12 @@ class fast_pattern {
   // The search of for_each_match over `text` taken as the known start of a longer text whose
   // rest is not known yet (a stream); see settled_search. split_regex::settled_matches_oracle
   // answers the same with ICU's hitEnd (tests/pretokenize/fast_pattern_test.cpp compares them).
-  [[nodiscard]] settled_search settled_matches(std::string_view text) const {
+  // `from` must be a position the whole search attempts at (0, or the end of a match of it): the
+  // search then resumes there, since a match depends only on the text from where it starts.
+  [[nodiscard]] settled_search settled_matches(std::string_view text, std::size_t from = 0) const {
     const std::size_t n = text.size();
-    settled_search r{0, n};
-    for (std::size_t pos = 0; pos < n;) {
+    settled_search r{from, n};
+    for (std::size_t pos = from; pos < n;) {
       std::size_t end = 0;
       bool hit = false;
       const bool found = attempt<true>(text, pos, end, &hit);
@@ -129,6 +132,47 @@ class fast_pattern {
       }
     }
     return r;
+  }
+
+  // settled_matches, with the matches that start before reach_start(text) found by `search`, a
+  // faster engine for the same pattern (the shape scanner; search(text, f) calls f(start, end)
+  // per match, as for_each_match does, and stops when f returns false): the tracked matcher then
+  // runs only over the last few runs of the text instead of all of it.
+  template <class Search>
+  [[nodiscard]] settled_search settled_matches_with(std::string_view text, Search&& search) const {
+    const std::size_t reach = reach_start(text);
+    std::size_t from = 0;
+    if (reach > 0)
+      search(text, [&](std::size_t s, std::size_t e) {
+        if (s >= reach) return false;
+        from = e;
+        return true;
+      });
+    return settled_matches(text, from);
+  }
+
+  // A position before which no attempt reads (or asks for) the character at text.size(). An
+  // attempt's path reads a character only once every character before it is consumed, each by a
+  // class node (a run of that class), and no path has more than reach_runs_ class nodes, since
+  // groups are never repeated in this shape. So a path from p that reads the end covers [p, n)
+  // with at most reach_runs_ runs, each within one class; walking back from the end over the
+  // longest such run, reach_runs_ times, finds the least such p.
+  [[nodiscard]] std::size_t reach_start(std::string_view text) const noexcept {
+    std::size_t x = text.size();
+    for (std::uint32_t runs = 0; x > 0 && runs < reach_runs_; ++runs) {
+      std::uint32_t alive = consumed_;
+      std::size_t y = x;
+      while (y > 0) {
+        const std::size_t q = prev_boundary(text, y);
+        const std::uint32_t m = mask_at(text, q) & alive;
+        if (m == 0) break;
+        alive = m;
+        y = q;
+      }
+      if (y == x) break;  // no node consumes the character before x: no path gets past it
+      x = y;
+    }
+    return x;
   }
 
  private:
@@ -341,6 +385,23 @@ class fast_pattern {
     return m;
   }
 
+  // The most class nodes one path through s can pass (a group takes one alternative), and the
+  // classes they consume.
+  static std::uint32_t class_nodes_on_a_path(const sequence& s, std::uint32_t& consumed) {
+    std::uint32_t c = 0;
+    for (const node& n : s) {
+      if (n.type == node::cls) {
+        ++c;
+        consumed |= 1u << n.cls_index;
+      } else if (n.type == node::group) {
+        std::uint32_t most = 0;
+        for (const sequence& a : n.alts) most = std::max(most, class_nodes_on_a_path(a, consumed));
+        c += most;
+      }
+    }
+    return c;
+  }
+
   void set_group_firsts(sequence& s) {
     for (node& n : s) {
       if (n.type != node::group) continue;
@@ -394,6 +455,9 @@ class fast_pattern {
       }
     }
     for (sequence& a : alternatives_) set_group_firsts(a);
+    reach_runs_ = 0;
+    consumed_ = 0;
+    for (const sequence& a : alternatives_) reach_runs_ = std::max(reach_runs_, class_nodes_on_a_path(a, consumed_));
     first_.clear();
     std::uint32_t any_first = 0;
     for (const sequence& a : alternatives_) {
@@ -698,6 +762,8 @@ class fast_pattern {
     std::uint32_t whole = 0, partial = 0;
   };
   std::array<block_classes, bmp / block_size> blocks_{};
+  std::uint32_t reach_runs_ = 0;  // see reach_start
+  std::uint32_t consumed_ = 0;    // classes of class nodes (not of lookaheads)
   std::uint32_t run_bit_ = 0;  // the class's bit if the pattern is one class repeated (for_each_run)
   // For that class, per BMP block: none, all or some of its code points are in it, so most
   // two- and three-byte characters are answered from their first two bytes, undecoded.
