@@ -117,6 +117,28 @@ TEST_P(stream_family, adversarial_texts_match_one_shot_count) {
   }
 }
 
+// The first push is processed at once, so streaming a text in two chunks, [0, i) and [i, n),
+// asks the cut rule about the known text [0, i) for every i: constructs whose pieces change with
+// what follows, at every position (a contraction's apostrophe, a capital run before lowercase,
+// whitespace before a word, digit groups, CRLF runs, CJK punctuation, combining marks).
+TEST_P(stream_family, every_split_point_of_boundary_sensitive_text_matches_one_shot_count) {
+  TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
+  const std::string text =
+      "He said: \"DON'T stop\" -- it's 12345 o'clock;\r\n\r\n  HTTPServer   x \t\n"
+      "\xE4\xB8\xAD\xE6\x96\x87\xEF\xBC\x8C\xE3\x83\x86\xE3\x82\xB9\xE3\x83\x88\xE3\x80\x82 na\xC3\xAFve "
+      "cafe\xCC\x81 ... !!!\n''' 'll 've 're WE'RE x'S ABCdef 9876543210 \xE2\x96\x81word  ";
+  for (const special_tokens mode : {special_tokens::plain, special_tokens::recognize}) {
+    encode_options opt;
+    opt.special = mode;
+    auto plan = stream_plan::make(tok, opt);
+    ASSERT_TRUE(plan.has_value());
+    auto expected = tok->count(text, opt);
+    ASSERT_TRUE(expected.has_value());
+    for (std::size_t i = 1; i < text.size(); ++i)
+      ASSERT_EQ(stream_count(*plan, text, {i, text.size() - i}), *expected) << GetParam() << " split at " << i;
+  }
+}
+
 TEST_P(stream_family, invalid_utf8_follows_the_one_shot_policy) {
   TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
   const std::string text = std::string("ok \xE2\x82 then \xF0\x9F\x98\x80 \xED\xA0\x80 \xC0\xAF end \xF4\x90") + "\xE2";

@@ -253,6 +253,8 @@ class stream_plan {
       }
       steps_.push_back(std::move(sp));
     }
+    one_split_ = !steps_.empty() && steps_[0].kind == step_kind::regex &&
+                 std::all_of(steps_.begin() + 1, steps_.end(), [](const step_plan& s) { return s.kind == step_kind::passthrough; });
     const bpe_model& m = tok.model();
     marker_cuts_ = m.unit == symbol_unit::code_point && !m.split_marker.empty();
     return {};
@@ -277,6 +279,7 @@ class stream_plan {
   bool incremental_norm_ = false;
   bool intra_cuts_ = false;
   bool marker_cuts_ = false;
+  bool one_split_ = false;  // one regex split step, then only passthrough steps
   std::string why_;
 };
 
@@ -487,30 +490,63 @@ class stream_counter {
       if (stopped_) return {};
     }
     const std::string_view open = std::string_view(n_).substr(0, known);
-    TOKENMETER_TRY(cut, stable_prefix(0, open));
+    // With one split step, every piece boundary is a boundary of its search, so the pieces that
+    // end before the step's reach bound are final: they are merged in the pass that finds them,
+    // and the certification resumes after the last (one scan of the text, not two).
+    std::size_t done = 0;
+    std::optional<std::size_t> resume;
+    if (p.one_split_) {
+      const std::size_t reach = p.steps_[0].fast->reach_start(open);
+      TOKENMETER_TRY_VOID(merge_pieces(open, first_, [&](std::size_t off, std::size_t size) {
+        if (off + size >= reach) return std::size_t{0};
+        done = off + size;
+        return size;
+      }));
+      if (stopped_) return {};
+      resume = done;
+    }
+    TOKENMETER_TRY(cut, stable_prefix(0, open, resume));
+    if (cut > done) {
+      // The pieces of the known text from `done` (a restart point) up to the cut.
+      const std::string_view rest = open.substr(done);
+      const std::size_t lim = cut - done;
+      TOKENMETER_TRY_VOID(merge_pieces(rest, first_ && done == 0, [&](std::size_t off, std::size_t size) {
+        return off < lim ? std::min(size, lim - off) : std::size_t{0};
+      }));
+      if (stopped_) return {};
+    }
+    cut = std::max(cut, done);
     if (cut == 0) return {};
-    // The pieces of the whole known text, up to the cut, merged with one workspace lease.
-    bool rewritten = false;
-    TOKENMETER_TRY_VOID(tok.with_piece_merger([&](const auto& merge) {
-      return tok.pieces_each(open, first_, [&](std::string_view piece) {
-        const std::size_t off = static_cast<std::size_t>(piece.data() - open.data());
-        if (piece.data() < open.data() || off > open.size()) return !(rewritten = true);
-        if (off >= cut) return false;
-        if (merge(piece.substr(0, std::min(piece.size(), cut - off)), sink())) return true;
-        stopped_ = true;
-        return false;
-      });
-    }));
-    if (rewritten) return make_error(errc::unsupported, "stream_counter: a pre-tokenizer step rewrote the text");
-    if (stopped_) return {};
     n_.erase(0, cut);
     first_ = false;
     return {};
   }
 
+  // Merges the pieces of `text` in order, under one workspace lease, while take(offset, size)
+  // says how many of a piece's bytes to merge (0: stop).
+  template <class Take>
+  result<void> merge_pieces(std::string_view text, bool first, Take&& take) {
+    const tokenizer& tok = plan_->tok();
+    bool rewritten = false;
+    TOKENMETER_TRY_VOID(tok.with_piece_merger([&](const auto& merge) {
+      return tok.pieces_each(text, first, [&](std::string_view piece) {
+        const std::size_t off = static_cast<std::size_t>(piece.data() - text.data());
+        if (piece.data() < text.data() || off > text.size()) return !(rewritten = true);
+        const std::size_t n = take(off, piece.size());
+        if (n == 0) return false;
+        if (merge(piece.substr(0, n), sink())) return true;
+        stopped_ = true;
+        return false;
+      });
+    }));
+    if (rewritten) return make_error(errc::unsupported, "stream_counter: a pre-tokenizer step rewrote the text");
+    return {};
+  }
+
   // The largest position of `text` (a known prefix of an input piece of step k, which may
   // continue) before which every piece is final and at which every later step restarts.
-  result<std::size_t> stable_prefix(std::size_t k, std::string_view text) const {
+  // `resume`: a boundary of step k's search before which its matches are known to be final.
+  result<std::size_t> stable_prefix(std::size_t k, std::string_view text, std::optional<std::size_t> resume = {}) const {
     const stream_plan& p = *plan_;
     if (text.empty()) return 0;
     if (k == p.steps_.size()) return marker_cut(text);
@@ -532,9 +568,10 @@ class stream_counter {
       case stream_plan::step_kind::regex: {
         // The step's own matcher (its shape scanner, for every family) finds the matches that
         // start where no attempt can read the end; the tracked engine runs over the rest.
-        const pretokenize::settled_search r = sp.fast->settled_matches_with(text, [&](std::string_view t, auto&& f) {
-          static_cast<void>(sp.re->for_each_match(t, f));  // a pattern of the fast shape never reaches ICU
-        });
+        const pretokenize::settled_search r =
+            resume ? sp.fast->settled_matches(text, *resume) : sp.fast->settled_matches_with(text, [&](std::string_view t, auto&& f) {
+              static_cast<void>(sp.re->for_each_match(t, f));  // a pattern of the fast shape never reaches ICU
+            });
         e = r.settled;
         rho = r.open;
         break;
