@@ -496,12 +496,13 @@ class stream_counter {
     std::size_t done = 0;
     std::optional<std::size_t> resume;
     if (p.one_split_) {
-      const std::size_t reach = p.steps_[0].fast->reach_start(open);
-      TOKENMETER_TRY_VOID(merge_pieces(open, first_, [&](std::size_t off, std::size_t size) {
-        if (off + size >= reach) return std::size_t{0};
-        done = off + size;
-        return size;
-      }));
+      // (reach 0: one run to the end, as in a long unbroken word; no piece can be final)
+      if (const std::size_t reach = p.steps_[0].fast->reach_start(open); reach > 0)
+        TOKENMETER_TRY_VOID(merge_pieces(open, first_, [&](std::size_t off, std::size_t size) {
+          if (off + size >= reach) return std::size_t{0};
+          done = off + size;
+          return size;
+        }));
       if (stopped_) return {};
       resume = done;
     }
