@@ -174,8 +174,8 @@ class stream_plan {
     // outside its shape (\b, lookbehind, lazy quantifiers: left to ICU) gets no cuts, since the
     // tail restarts at a cut and such a pattern may look left of it (every family's pattern has
     // the shape).
-    std::optional<pretokenize::fast_pattern> fast;
-    const split_regex* re = nullptr;  // the step's own regex (owned by the plan's tokenizer)
+    const pretokenize::fast_pattern* fast = nullptr;  // owned, like re, by the plan's tokenizer
+    const split_regex* re = nullptr;                   // the step's own regex
     bool outside_shape = false;
     std::string literal;
 

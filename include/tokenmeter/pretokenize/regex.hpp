@@ -102,10 +102,10 @@ class split_regex {
   // every input, text[b..] included); ICU-only patterns may look left, so they answer false.
   [[nodiscard]] bool resumes_anywhere() const noexcept { return has_fast_engine(); }
 
-  // The generic fast engine even where a hand-written scanner exists (for differential tests).
-  [[nodiscard]] std::optional<pretokenize::fast_pattern> generic_engine() const {
-    return pretokenize::fast_pattern::compile(state_->source);
-  }
+  // The generic fast engine even where a hand-written scanner exists (the stream counter's cut
+  // rule, differential tests), or null outside its shape. Compiled once, on first use, and owned
+  // by this regex and its copies: a stream plan per request does not pay for it again.
+  [[nodiscard]] const pretokenize::fast_pattern* generic_engine() const { return state_->generic(); }
 
   // Calls f(start, end) for each non-overlapping match in `text` (valid UTF-8), left to right;
   // f may return false to stop. Lookarounds see only `text`: a piece's end is the end of the
@@ -204,6 +204,14 @@ class split_regex {
     std::once_flag once;
     std::unique_ptr<icu::RegexPattern> compiled;
     error compile_error;
+    std::once_flag generic_once;
+    std::optional<pretokenize::fast_pattern> generic_compiled;
+
+    const pretokenize::fast_pattern* generic() {
+      if (fast) return &*fast;
+      std::call_once(generic_once, [this] { generic_compiled = pretokenize::fast_pattern::compile(source); });
+      return generic_compiled ? &*generic_compiled : nullptr;
+    }
 
     result<const icu::RegexPattern*> icu() {
       std::call_once(once, [this] {
