@@ -490,20 +490,17 @@ class stream_counter {
       if (stopped_) return {};
     }
     const std::string_view open = std::string_view(n_).substr(0, known);
-    // With one split step, every piece boundary is a boundary of its search, so the pieces that
-    // end before the step's reach bound are final: they are merged in the pass that finds them,
-    // and the certification resumes after the last (one scan of the text, not two). The pass
-    // reads only the text before the bound, with the bound of that text: its pieces that end
-    // before it are pieces of every continuation too, and a long run at the end (the start of
-    // an unbroken word) is left to the certification instead of being scanned twice.
+    // With one split step, every piece boundary is a boundary of its search, so the pieces of
+    // the step's final region (fast_pattern::final_region_of) are final: they are merged in the
+    // pass that finds them, and the certification resumes after the last (one scan of the text,
+    // not two).
     std::size_t done = 0;
     std::optional<std::size_t> resume;
     if (p.one_split_) {
-      const pretokenize::fast_pattern& fast = *p.steps_[0].fast;
-      const std::string_view known_part = open.substr(0, fast.reach_start(open));
-      if (const std::size_t reach = fast.reach_start(known_part); reach > 0)
-        TOKENMETER_TRY_VOID(merge_pieces(known_part, first_, [&](std::size_t off, std::size_t size) {
-          if (off + size >= reach) return std::size_t{0};
+      const auto region = p.steps_[0].fast->final_region_of(open);
+      if (region.bound > 0)
+        TOKENMETER_TRY_VOID(merge_pieces(open.substr(0, region.searched), first_, [&](std::size_t off, std::size_t size) {
+          if (off + size >= region.bound) return std::size_t{0};
           done = off + size;
           return size;
         }));

@@ -134,17 +134,30 @@ class fast_pattern {
     return r;
   }
 
-  // settled_matches, with the matches that start before reach_start(text) found by `search`, a
-  // faster engine for the same pattern (the shape scanner; search(text, f) calls f(start, end)
-  // per match, as for_each_match does, and stops when f returns false): the tracked matcher then
-  // runs only over the last few runs of the text instead of all of it.
+  // A prefix of `text` to search alone, and the position before which the pieces (matches and
+  // gaps) of that search are those of every continuation of `text`: the prefix ends at the reach
+  // bound, and its own bound stops the search before the prefix's end could matter. Searching
+  // the prefix only, a long run at the end (an unbroken word) is not scanned to find a match
+  // that would not count anyway.
+  struct final_region {
+    std::size_t searched = 0, bound = 0;
+  };
+  [[nodiscard]] final_region final_region_of(std::string_view text) const noexcept {
+    const std::size_t searched = reach_start(text);
+    return {searched, reach_start(text.substr(0, searched))};
+  }
+
+  // settled_matches, with the matches of final_region_of(text) found by `search`, a faster engine
+  // for the same pattern (the shape scanner; search(text, f) calls f(start, end) per match, as
+  // for_each_match does, and stops when f returns false): the tracked matcher then runs only over
+  // the last few runs of the text instead of all of it.
   template <class Search>
   [[nodiscard]] settled_search settled_matches_with(std::string_view text, Search&& search) const {
-    const std::size_t reach = reach_start(text);
+    const final_region region = final_region_of(text);
     std::size_t from = 0;
-    if (reach > 0)
-      search(text, [&](std::size_t s, std::size_t e) {
-        if (s >= reach) return false;
+    if (region.bound > 0)
+      search(text.substr(0, region.searched), [&](std::size_t, std::size_t e) {
+        if (e >= region.bound) return false;
         from = e;
         return true;
       });
