@@ -13,6 +13,7 @@
 #include "command.hpp"
 #include "common.hpp"
 
+#include <tokenmeter/count/batch.hpp>
 #include <tokenmeter/pricing/builtin_rates.hpp>
 #include <tokenmeter/pricing/price.hpp>
 #include <tokenmeter/pricing/rate_loader.hpp>
@@ -73,7 +74,23 @@ struct count_settings {
   input_format format = input_format::auto_detect;
   std::uint64_t output_tokens = 0;
   tp::timestamp at;
+  // Set while the large inputs are counted: a text of large_input_bytes or more is then cut into
+  // chunks counted on all of the pool's threads (count/batch.hpp; the same count by construction).
+  tokenmeter::batch_pool* pool = nullptr;
 };
+
+// Inputs at least this large are counted after the others, one at a time on every thread,
+// instead of one per thread: one large file would otherwise keep a single core busy at the end.
+constexpr std::uintmax_t large_input_bytes = std::uintmax_t{1} << 20;
+
+tokenmeter::result<std::uint64_t> count_text(const model_ctx& m, const std::string& data, const count_settings& cs) {
+  if (cs.pool == nullptr || data.size() < large_input_bytes) return m.lm.tok->count(data, cs.opt);
+  tokenmeter::batch_options bo;
+  bo.encode = cs.opt;
+  bo.text_name = [](std::size_t) { return std::string(); };  // the caller names the input, as for the others
+  TOKENMETER_TRY(n, tokenmeter::count_parallel(*m.lm.tok, data, bo, *cs.pool));
+  return static_cast<std::uint64_t>(n);
+}
 
 // Counts one input for every model. Each text file (each JSONL line) is priced as one request
 // with `output_tokens` of assumed completion, so long-context tiers apply per request.
@@ -89,7 +106,7 @@ tokenmeter::result<side_counts> count_input(const std::string& name, const std::
   for (const model_ctx& m : *cs.models) {
     std::vector<std::uint64_t> per_request;
     if (parsed.requests.empty()) {
-      TOKENMETER_TRY(n, m.lm.tok->count(data, cs.opt));
+      TOKENMETER_TRY(n, count_text(m, data, cs));
       per_request.push_back(n);
     }
     for (const tokenmeter::chat_request& r : parsed.requests) {
@@ -135,54 +152,77 @@ struct task_result {
   std::set<std::string> notes;
 };
 
-// Runs every task on `jobs` threads. Results land in their task's slot, so the order (and every
-// total) is the same for any number of threads.
+// The size of a task's input (0 if it cannot be read now: the worker then reports why).
+std::uintmax_t task_bytes(const task& t) {
+  if (t.data) return t.data->size();
+  std::error_code ec;
+  const std::uintmax_t n = fs::file_size(t.file, ec);
+  return ec ? 0 : n;
+}
+
+// Runs every task on `jobs` threads: inputs of large_input_bytes or more last, each on all of
+// them. Results land in their task's slot, so the order (and every total) is the same for any
+// number of threads.
 std::vector<task_result> run_tasks(const std::vector<task>& tasks, const count_settings& cs, unsigned jobs, bool progress) {
   std::vector<task_result> results(tasks.size());
+  std::vector<std::size_t> small, large;
+  for (std::size_t i = 0; i < tasks.size(); ++i) (jobs > 1 && task_bytes(tasks[i]) >= large_input_bytes ? large : small).push_back(i);
   std::atomic<std::size_t> next{0}, done{0};
-  auto worker = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < tasks.size(); done.fetch_add(1)) {
-      const task& t = tasks[i];
-      task_result& r = results[i];
-      std::string owned;
-      if (!t.data) {
-        auto d = tokenmeter::detail::read_file(t.file.string());
-        if (!d) {
-          r.err = d.error_value();
-          continue;
-        }
-        owned = std::move(*d);
+  const auto run_one = [&](std::size_t i, const count_settings& settings) {
+    const task& t = tasks[i];
+    task_result& r = results[i];
+    std::string owned;
+    if (!t.data) {
+      auto d = tokenmeter::detail::read_file(t.file.string());
+      if (!d) {
+        r.err = d.error_value();
+        return;
       }
-      const std::string& data = t.data ? *t.data : owned;
-      if (looks_binary(data)) {
-        r.binary = true;
-        continue;
-      }
-      auto c = count_input(t.path, data, cs, r.notes);
-      if (!c) {
-        auto e = c.error_value();
-        e.message = (t.is_base ? "(base) " : "") + t.path + ": " + e.message;
-        r.err = std::move(e);
-        continue;
-      }
-      r.counts = std::move(*c);
+      owned = std::move(*d);
     }
+    const std::string& data = t.data ? *t.data : owned;
+    if (looks_binary(data)) {
+      r.binary = true;
+      return;
+    }
+    auto c = count_input(t.path, data, settings, r.notes);
+    if (!c) {
+      auto e = c.error_value();
+      e.message = (t.is_base ? "(base) " : "") + t.path + ": " + e.message;
+      r.err = std::move(e);
+      return;
+    }
+    r.counts = std::move(*c);
   };
-  jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(std::max<std::size_t>(tasks.size(), 1))));
+  auto worker = [&] {
+    for (std::size_t k; (k = next.fetch_add(1)) < small.size(); done.fetch_add(1)) run_one(small[k], cs);
+  };
+  const auto report = [&] { std::fprintf(stderr, "\rcounting %zu/%zu files", done.load(), tasks.size()); };
+  const unsigned small_jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(std::max<std::size_t>(small.size(), 1))));
   std::vector<std::thread> pool;
-  for (unsigned j = 1; j < jobs; ++j) pool.emplace_back(worker);
+  for (unsigned j = 1; j < small_jobs; ++j) pool.emplace_back(worker);
   if (!progress) {
     worker();
   } else {
     // The main thread reports progress instead of counting; the pool has the other threads.
     pool.emplace_back(worker);
-    while (done.load() < tasks.size()) {
-      std::fprintf(stderr, "\rcounting %zu/%zu files", done.load(), tasks.size());
+    while (done.load() < small.size()) {
+      report();
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    std::fprintf(stderr, "\r\x1b[K");
   }
   for (auto& th : pool) th.join();
+  if (!large.empty()) {
+    tokenmeter::batch_pool threads(jobs);
+    count_settings on_all = cs;
+    on_all.pool = &threads;
+    for (const std::size_t i : large) {
+      if (progress) report();
+      run_one(i, on_all);
+      done.fetch_add(1);
+    }
+  }
+  if (progress) std::fprintf(stderr, "\r\x1b[K");
   return results;
 }
 

@@ -481,4 +481,44 @@ TEST(check, one_thread_and_all_threads_give_identical_reports) {
   EXPECT_EQ(r["skipped"], json::array({"d3/blob.bin"}));
 }
 
+// Inputs of 1 MiB or more are counted last, each cut into chunks counted on every thread
+// (count/batch.hpp): the same counts and report as one thread, and an error names the file as for
+// a small one.
+TEST(check, large_inputs_on_all_threads_give_the_one_thread_report) {
+  REQUIRE_MODELS("gpt-4o", "deepseek-v4-flash");
+  const fs::path dir = fixture("large");
+  std::string big;
+  for (int i = 0; big.size() < (3u << 20); ++i) big += (i % 3 == 0 ? english : i % 3 == 1 ? chinese : code);
+  write(dir / "big.md", big);
+  write(dir / "also_big.txt", big.substr(0, (1u << 20) + 17));
+  write(dir / "small.md", english);
+  const std::string args = ". -m gpt-4o,deepseek-v4-flash --format json --no-progress" + at_flag;
+  const cli_result one = run_check(dir, args + " --jobs 1");
+  const cli_result two = run_check(dir, args + " --jobs 2");
+  ASSERT_EQ(one.code, 0) << one.err;
+  EXPECT_EQ(one.out, two.out);
+  EXPECT_EQ(one.out, run_check(dir, args).out);
+  const json r = json::parse(two.out);
+  ASSERT_EQ(r["files"].size(), 3u);
+  for (const std::string model : {"gpt-4o", "deepseek-v4-flash"})
+    for (const auto& f : r["files"]) {
+      if (f["path"] == "big.md") {
+        EXPECT_EQ(f["models"][model]["tokens"], lib_count(model, big)) << model;
+      }
+    }
+
+  write(dir / "bad/big_latin1.txt", big + "caf\xE9\n");
+  write(dir / "bad/small_latin1.txt", "caf\xE9\n");
+  const cli_result big_bad = run_check(dir, "bad/big_latin1.txt -m gpt-4o --jobs 2");
+  const cli_result small_bad = run_check(dir, "bad/small_latin1.txt -m gpt-4o --jobs 2");
+  EXPECT_EQ(big_bad.code, 3);
+  EXPECT_EQ(small_bad.code, 3);
+  const auto after_path = [](const std::string& err, const std::string& path) {
+    const std::size_t at = err.find(path + ": ");
+    return at == std::string::npos ? std::string("(no \"" + path + ": \")") : err.substr(at + path.size(), 40);
+  };
+  EXPECT_EQ(after_path(big_bad.err, "big_latin1.txt").substr(0, 24), after_path(small_bad.err, "small_latin1.txt").substr(0, 24))
+      << big_bad.err << "\n" << small_bad.err;
+}
+
 }  // namespace

@@ -248,6 +248,9 @@ TEST(batch_errors, the_first_failing_text_is_reported) {
   // Named as the caller names its texts.
   bo.text_name = [](std::size_t i) { return "request #" + std::to_string(i); };
   EXPECT_EQ(batch_failure(*tok, texts, bo).message.rfind("request #17: input is not valid UTF-8", 0), 0u);
+  // An empty name: the text's own error, as tokenizer::count gives it (for a caller that names it).
+  bo.text_name = [](std::size_t) { return std::string(); };
+  EXPECT_EQ(batch_failure(*tok, texts, bo).message, tok->count(texts[17], bo.encode).error_value().message);
   bo.text_name = nullptr;
 
   // With replacement the same texts count as one by one.

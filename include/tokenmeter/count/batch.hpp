@@ -59,7 +59,8 @@ struct batch_options {
   unsigned threads = 0;                  // 0: std::thread::hardware_concurrency(); 1: the calling thread only
   std::size_t chunk_bytes = 256 * 1024;  // texts larger than this are split into chunks of pieces
   // How an error names the text it came from: "NAME: message" (called only on failure, on any of
-  // the batch's threads); unset: "text N".
+  // the batch's threads; an empty name leaves the message as the text's own error); unset:
+  // "text N".
   std::function<std::string(std::size_t)> text_name;
 };
 
@@ -270,7 +271,8 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
     std::lock_guard lock(mu);
     if (text < failed_text.load()) {
       failed_text.store(text);
-      e.message = (opt.text_name ? opt.text_name(text) : "text " + std::to_string(text)) + ": " + e.message;
+      const std::string name = opt.text_name ? opt.text_name(text) : "text " + std::to_string(text);
+      if (!name.empty()) e.message = name + ": " + e.message;
       failure = std::move(e);
     }
   };
