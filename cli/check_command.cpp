@@ -77,10 +77,12 @@ struct count_settings {
   // Set while the large inputs are counted: a text of large_input_bytes or more is then cut into
   // chunks counted on all of the pool's threads (count/batch.hpp; the same count by construction).
   tokenmeter::batch_pool* pool = nullptr;
+  unsigned threads = 1;  // the pool's threads, which also count a large input's chat requests
 };
 
-// Inputs at least this large are counted after the others, one at a time on every thread,
-// instead of one per thread: one large file would otherwise keep a single core busy at the end.
+// Inputs at least this large are counted after the others, one at a time on every thread (a
+// text cut into chunks, a chat or JSONL file request by request), instead of one per thread: one
+// large file would otherwise keep a single core busy at the end.
 constexpr std::uintmax_t large_input_bytes = std::uintmax_t{1} << 20;
 
 tokenmeter::result<std::uint64_t> count_text(const model_ctx& m, const std::string& data, const count_settings& cs) {
@@ -90,6 +92,34 @@ tokenmeter::result<std::uint64_t> count_text(const model_ctx& m, const std::stri
   bo.text_name = [](std::size_t) { return std::string(); };  // the caller names the input, as for the others
   TOKENMETER_TRY(n, tokenmeter::count_parallel(*m.lm.tok, data, bo, *cs.pool));
   return static_cast<std::uint64_t>(n);
+}
+
+// The input tokens of each request, on `threads` threads taking blocks of requests in turn (a
+// large JSONL file); each lands in its slot, and the error is the first failing request's.
+tokenmeter::result<std::vector<std::uint64_t>> count_requests(const model_ctx& m, const std::vector<tokenmeter::chat_request>& requests,
+                                                              unsigned threads) {
+  std::vector<std::uint64_t> counts(requests.size());
+  std::vector<std::optional<tokenmeter::error>> errors(requests.size());
+  constexpr std::size_t block = 64;
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t b; (b = next.fetch_add(block)) < requests.size();)
+      for (std::size_t i = b; i < std::min(b + block, requests.size()); ++i) {
+        auto rc = tokenmeter::count_request(m.lm, m.chat, requests[i]);
+        if (rc)
+          counts[i] = rc->input_tokens;
+        else
+          errors[i] = rc.error_value();
+      }
+  };
+  std::vector<std::thread> pool;
+  const std::size_t blocks = (requests.size() + block - 1) / block;
+  for (unsigned t = 1; t < threads && t < blocks; ++t) pool.emplace_back(work);
+  work();
+  for (auto& th : pool) th.join();
+  for (auto& e : errors)
+    if (e) return std::move(*e);
+  return counts;
 }
 
 // Counts one input for every model. Each text file (each JSONL line) is priced as one request
@@ -109,9 +139,9 @@ tokenmeter::result<side_counts> count_input(const std::string& name, const std::
       TOKENMETER_TRY(n, count_text(m, data, cs));
       per_request.push_back(n);
     }
-    for (const tokenmeter::chat_request& r : parsed.requests) {
-      TOKENMETER_TRY(rc, tokenmeter::count_request(m.lm, m.chat, r));
-      per_request.push_back(rc.input_tokens);
+    if (!parsed.requests.empty()) {
+      TOKENMETER_TRY(counts, count_requests(m, parsed.requests, cs.pool != nullptr ? cs.threads : 1));
+      per_request = std::move(counts);
     }
     std::uint64_t total = 0;
     std::optional<tp::int128> cost;
@@ -216,6 +246,7 @@ std::vector<task_result> run_tasks(const std::vector<task>& tasks, const count_s
     tokenmeter::batch_pool threads(jobs);
     count_settings on_all = cs;
     on_all.pool = &threads;
+    on_all.threads = threads.threads();
     for (const std::size_t i : large) {
       if (progress) report();
       run_one(i, on_all);

@@ -481,9 +481,9 @@ TEST(check, one_thread_and_all_threads_give_identical_reports) {
   EXPECT_EQ(r["skipped"], json::array({"d3/blob.bin"}));
 }
 
-// Inputs of 1 MiB or more are counted last, each cut into chunks counted on every thread
-// (count/batch.hpp): the same counts and report as one thread, and an error names the file as for
-// a small one.
+// Inputs of 1 MiB or more are counted last, on every thread: a text cut into chunks
+// (count/batch.hpp), a JSONL file's requests in blocks. The same counts and report as one thread,
+// and an error names the file as for a small one.
 TEST(check, large_inputs_on_all_threads_give_the_one_thread_report) {
   REQUIRE_MODELS("gpt-4o", "deepseek-v4-flash");
   const fs::path dir = fixture("large");
@@ -492,6 +492,12 @@ TEST(check, large_inputs_on_all_threads_give_the_one_thread_report) {
   write(dir / "big.md", big);
   write(dir / "also_big.txt", big.substr(0, (1u << 20) + 17));
   write(dir / "small.md", english);
+  std::string jsonl;  // a large chat file: its requests are spread over the threads
+  for (int i = 0; jsonl.size() < (3u << 19); ++i) {
+    const json line = {{"messages", {{{"role", "user"}, {"content", big.substr(static_cast<std::size_t>(i) * 97 % 4096, 40 + i % 300)}}}}};
+    jsonl += line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";  // cuts may split a character
+  }
+  write(dir / "requests.jsonl", jsonl);
   const std::string args = ". -m gpt-4o,deepseek-v4-flash --format json --no-progress" + at_flag;
   const cli_result one = run_check(dir, args + " --jobs 1");
   const cli_result two = run_check(dir, args + " --jobs 2");
@@ -499,7 +505,7 @@ TEST(check, large_inputs_on_all_threads_give_the_one_thread_report) {
   EXPECT_EQ(one.out, two.out);
   EXPECT_EQ(one.out, run_check(dir, args).out);
   const json r = json::parse(two.out);
-  ASSERT_EQ(r["files"].size(), 3u);
+  ASSERT_EQ(r["files"].size(), 4u);
   for (const std::string model : {"gpt-4o", "deepseek-v4-flash"})
     for (const auto& f : r["files"]) {
       if (f["path"] == "big.md") {
