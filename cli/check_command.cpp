@@ -28,6 +28,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -94,6 +95,32 @@ tokenmeter::result<std::uint64_t> count_text(const model_ctx& m, const std::stri
   return static_cast<std::uint64_t>(n);
 }
 
+// Up to `n` threads running `work`, as many as the system allows: the caller works too and the
+// work is shared through an atomic index, so fewer threads only take longer. They are joined when
+// the group goes, also when the caller's own share throws (a joinable thread would end the run).
+class thread_group {
+ public:
+  template <class Work>
+  thread_group(unsigned n, const Work& work) {
+    threads_.reserve(n);
+    try {
+      for (unsigned i = 0; i < n; ++i) threads_.emplace_back(work);
+    } catch (const std::system_error&) {
+    }
+  }
+  ~thread_group() { join(); }
+  thread_group(const thread_group&) = delete;
+  thread_group& operator=(const thread_group&) = delete;
+  void join() {
+    for (std::thread& t : threads_)
+      if (t.joinable()) t.join();
+  }
+  [[nodiscard]] bool empty() const noexcept { return threads_.empty(); }
+
+ private:
+  std::vector<std::thread> threads_;
+};
+
 // The input tokens of each request, on `threads` threads taking blocks of requests in turn (a
 // large JSONL file); each lands in its slot, and the error is the first failing request's.
 tokenmeter::result<std::vector<std::uint64_t>> count_requests(const model_ctx& m, const std::vector<tokenmeter::chat_request>& requests,
@@ -105,18 +132,21 @@ tokenmeter::result<std::vector<std::uint64_t>> count_requests(const model_ctx& m
   const auto work = [&] {
     for (std::size_t b; (b = next.fetch_add(block)) < requests.size();)
       for (std::size_t i = b; i < std::min(b + block, requests.size()); ++i) {
-        auto rc = tokenmeter::count_request(m.lm, m.chat, requests[i]);
-        if (rc)
-          counts[i] = rc->input_tokens;
-        else
-          errors[i] = rc.error_value();
+        try {
+          auto rc = tokenmeter::count_request(m.lm, m.chat, requests[i]);
+          if (rc)
+            counts[i] = rc->input_tokens;
+          else
+            errors[i] = rc.error_value();
+        } catch (const std::exception& e) {
+          errors[i] = tokenmeter::error_from_exception(e);
+        }
       }
   };
-  std::vector<std::thread> pool;
   const std::size_t blocks = (requests.size() + block - 1) / block;
-  for (unsigned t = 1; t < threads && t < blocks; ++t) pool.emplace_back(work);
+  thread_group others(static_cast<unsigned>(std::min<std::size_t>(threads, blocks)) - 1, work);
   work();
-  for (auto& th : pool) th.join();
+  others.join();
   for (auto& e : errors)
     if (e) return std::move(*e);
   return counts;
@@ -198,7 +228,7 @@ std::vector<task_result> run_tasks(const std::vector<task>& tasks, const count_s
   std::vector<std::size_t> small, large;
   for (std::size_t i = 0; i < tasks.size(); ++i) (jobs > 1 && task_bytes(tasks[i]) >= large_input_bytes ? large : small).push_back(i);
   std::atomic<std::size_t> next{0}, done{0};
-  const auto run_one = [&](std::size_t i, const count_settings& settings) {
+  const auto count_one = [&](std::size_t i, const count_settings& settings) {
     const task& t = tasks[i];
     task_result& r = results[i];
     std::string owned;
@@ -224,24 +254,34 @@ std::vector<task_result> run_tasks(const std::vector<task>& tasks, const count_s
     }
     r.counts = std::move(*c);
   };
+  const auto run_one = [&](std::size_t i, const count_settings& settings) {
+    try {
+      count_one(i, settings);
+    } catch (const std::exception& e) {
+      auto err = tokenmeter::error_from_exception(e);
+      try {
+        err.message = (tasks[i].is_base ? "(base) " : "") + tasks[i].path + ": " + err.message;
+      } catch (const std::bad_alloc&) {  // out of memory: the error unnamed rather than lost
+      }
+      results[i].err = std::move(err);
+    }
+  };
   auto worker = [&] {
     for (std::size_t k; (k = next.fetch_add(1)) < small.size(); done.fetch_add(1)) run_one(small[k], cs);
   };
   const auto report = [&] { std::fprintf(stderr, "\rcounting %zu/%zu files", done.load(), tasks.size()); };
   const unsigned small_jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(std::max<std::size_t>(small.size(), 1))));
-  std::vector<std::thread> pool;
-  for (unsigned j = 1; j < small_jobs; ++j) pool.emplace_back(worker);
-  if (!progress) {
+  thread_group pool(progress ? small_jobs : small_jobs - 1, worker);
+  if (!progress || pool.empty()) {
     worker();
   } else {
     // The main thread reports progress instead of counting; the pool has the other threads.
-    pool.emplace_back(worker);
     while (done.load() < small.size()) {
       report();
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
-  for (auto& th : pool) th.join();
+  pool.join();
   if (!large.empty()) {
     tokenmeter::batch_pool threads(jobs);
     count_settings on_all = cs;

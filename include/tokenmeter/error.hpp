@@ -5,6 +5,8 @@
 #include <tokenmeter/config.hpp>
 
 #include <cstdint>
+#include <exception>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -58,6 +60,20 @@ struct error {
 
 [[nodiscard]] inline error make_error(errc code, std::string message) {
   return error{code, std::move(message)};
+}
+
+// An exception caught where it must not go on (a worker thread: one leaving it ends the process)
+// as the error of the work it interrupted: an allocation failure is limit_exceeded, anything else
+// internal_error. It allocates nothing when memory has run out ("out of memory" fits in the
+// string's own buffer), so a handler can call it.
+[[nodiscard]] inline error error_from_exception(const std::exception& e) noexcept {
+  if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr) return error{errc::limit_exceeded, "out of memory"};
+  error out{errc::internal_error, {}};
+  try {
+    out.message = e.what();
+  } catch (const std::bad_alloc&) {
+  }
+  return out;
 }
 
 // Thrown only by the throwing layer (value_or_throw), never by core functions.

@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <new>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 namespace {
 
@@ -52,6 +55,23 @@ TEST(error_codes, the_exception_keeps_code_and_message) {
   EXPECT_EQ(e.code(), errc::internal_error);
   EXPECT_EQ(e.err().message, "chunk 2 of text 0 has no piece end at 9");
   EXPECT_STREQ(e.what(), "internal_error: chunk 2 of text 0 has no piece end at 9");
+}
+
+}  // namespace
+
+// What a worker thread makes of an exception it must not let go: an allocation failure is
+// limit_exceeded with a message short enough to need no memory; anything else internal_error.
+namespace {
+
+TEST(error_codes, an_exception_becomes_an_error_without_allocating_for_bad_alloc) {
+  static_assert(noexcept(tokenmeter::error_from_exception(std::declval<const std::exception&>())));
+  const tokenmeter::error oom = tokenmeter::error_from_exception(std::bad_alloc());
+  EXPECT_EQ(oom.code, errc::limit_exceeded);
+  EXPECT_EQ(oom.message, "out of memory");
+  EXPECT_LE(oom.message.size(), std::string().capacity()) << "must fit the string's own buffer";
+  const tokenmeter::error other = tokenmeter::error_from_exception(std::runtime_error("lost a lock"));
+  EXPECT_EQ(other.code, errc::internal_error);
+  EXPECT_EQ(other.message, "lost a lock");
 }
 
 }  // namespace

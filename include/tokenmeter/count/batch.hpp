@@ -270,10 +270,13 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
   const auto fail = [&](std::size_t text, error e) {
     std::lock_guard lock(mu);
     if (text < failed_text.load()) {
-      failed_text.store(text);
-      const std::string name = opt.text_name ? opt.text_name(text) : "text " + std::to_string(text);
-      if (!name.empty()) e.message = name + ": " + e.message;
+      try {
+        const std::string name = opt.text_name ? opt.text_name(text) : "text " + std::to_string(text);
+        if (!name.empty()) e.message = name + ": " + e.message;
+      } catch (const std::bad_alloc&) {  // out of memory: the error unnamed rather than lost
+      }
       failure = std::move(e);
+      failed_text.store(text);
     }
   };
   const auto skipped = [&](std::size_t text) { return text > failed_text.load(std::memory_order_relaxed); };
@@ -375,6 +378,15 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
     result_slot = std::move(out);
   };
 
+  // An exception on a worker (an allocation failure) becomes the error of the job's (first) text.
+  const auto execute_caught = [&](const job& j, const std::vector<out_t*>& outs) {
+    try {
+      execute(j, outs);
+    } catch (const std::exception& e) {
+      fail(j.text, error_from_exception(e));
+    }
+  };
+
   const auto worker = [&] {
     for (;;) {
       std::unique_lock lock(mu);
@@ -383,7 +395,7 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
       auto [j, s] = std::move(pending.front());
       pending.pop_front();
       lock.unlock();
-      execute(*j, s);
+      execute_caught(*j, s);
     }
   };
 
@@ -402,7 +414,7 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
       auto [oldest, os] = std::move(pending.front());
       pending.pop_front();
       lock.unlock();
-      execute(*oldest, os);
+      execute_caught(*oldest, os);
       lock.lock();
     }
     pending.emplace_back(std::move(j), std::move(s));
