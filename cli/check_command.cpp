@@ -283,10 +283,19 @@ std::vector<task_result> run_tasks(const std::vector<task>& tasks, const count_s
   }
   pool.join();
   if (!large.empty()) {
-    tokenmeter::batch_pool threads(jobs);
+    // As many threads as can start (halving on failure; none: on this thread alone).
+    std::optional<tokenmeter::batch_pool> threads;
+    for (unsigned n = jobs; n > 1 && !threads; n /= 2) {
+      try {
+        threads.emplace(n);
+      } catch (const std::system_error&) {
+      }
+    }
     count_settings on_all = cs;
-    on_all.pool = &threads;
-    on_all.threads = threads.threads();
+    if (threads) {
+      on_all.pool = &*threads;
+      on_all.threads = threads->threads();
+    }
     for (const std::size_t i : large) {
       if (progress) report();
       run_one(i, on_all);
