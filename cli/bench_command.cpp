@@ -105,7 +105,7 @@ int run_bench(std::vector<std::string> args) {
   nlohmann::json j{{"model", mf.model},
                    {"family", model.family ? model.family->id : model.tok->name()},
                    {"op", op},
-                   {"threads", tokenmeter::batch_thread_count(threads)},
+                   {"threads", pool.threads()},  // those that started
                    {"bytes", bytes_per_pass},
                    {"tokens", tokens},
                    {"passes", passes},

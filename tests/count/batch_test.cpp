@@ -6,9 +6,14 @@
 #include "pretokenize/random_text.hpp"
 #include "test_support.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <string_view>
@@ -210,6 +215,40 @@ TEST(batch_pool, serves_many_calls_and_callers) {
   auto n = tokenmeter::count_batch(*a, in, bo, alone);
   ASSERT_TRUE(n.has_value());
   EXPECT_EQ(*n, counts[0]);
+}
+
+// A pool whose threads cannot all start keeps those that did, and its batches give the one-call
+// counts (it used to throw). The child process caps its address space so that only a few more
+// thread stacks fit, builds a pool of 1000 threads, lifts the cap again and counts.
+TEST(batch_pool, keeps_the_threads_that_start) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "a sanitizer's runtime reserves address space no cap can leave room for";
+#else
+  TOKENMETER_LOAD_OR_SKIP(tok, "o200k_base");
+  const auto texts = batch_texts();
+  std::vector<std::size_t> expected;
+  for (const auto& t : texts) expected.push_back(*tok->count(t));
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        std::ifstream statm("/proc/self/statm");
+        std::size_t pages = 0;
+        statm >> pages;
+        rlimit old{};
+        getrlimit(RLIMIT_AS, &old);
+        rlimit cap = old;
+        cap.rlim_cur = pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE)) + (64u << 20);
+        setrlimit(RLIMIT_AS, &cap);
+        tokenmeter::batch_pool pool(1000);
+        setrlimit(RLIMIT_AS, &old);
+        if (pool.threads() < 2 || pool.threads() >= 1000) std::_Exit(2);
+        batch_options bo;
+        bo.chunk_bytes = 4096;
+        const auto n = tokenmeter::count_batch(*tok, views(texts), bo, pool);
+        std::_Exit(n && *n == expected ? 0 : 3);
+      },
+      ::testing::ExitedWithCode(0), "");
+#endif
 }
 
 INSTANTIATE_TEST_SUITE_P(families, batch_family, ::testing::ValuesIn(tokenmeter_test::every_family()),

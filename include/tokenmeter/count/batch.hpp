@@ -49,6 +49,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -64,17 +65,11 @@ struct batch_options {
   std::function<std::string(std::size_t)> text_name;
 };
 
-// The threads a batch with batch_options::threads == `requested` uses.
+// The threads a batch with batch_options::threads == `requested` asks for (a pool keeps fewer
+// if the system cannot start them all: batch_pool::threads).
 inline unsigned batch_thread_count(unsigned requested) {
   return requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
 }
-
-class batch_pool;
-namespace batch_detail {
-template <class Op>
-result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<const std::string_view> texts,
-                                            const batch_options& opt, Op op, batch_pool& threads_pool);
-}  // namespace batch_detail
 
 // Threads kept for batch calls: a service that counts per request pays neither thread start-up
 // nor cold per-thread piece caches on each call (a call without a pool starts and joins its
@@ -82,13 +77,17 @@ result<std::vector<typename Op::total>> run(const tokenizer& tok, std::span<cons
 // batch runs on a pool at a time; calls from several threads take turns.
 class batch_pool {
  public:
-  explicit batch_pool(unsigned threads = 0) : threads_(batch_thread_count(threads)) {
+  // Starts threads - 1 threads, or as many as the system allows (threads() says how many are
+  // kept): a thread that cannot start (a process or memory limit) makes the batches slower, not
+  // impossible, as the work is shared out as it is taken.
+  explicit batch_pool(unsigned threads = 0) {
+    const unsigned wanted = batch_thread_count(threads);
+    workers_.reserve(wanted - 1);
     try {
-      for (unsigned i = 1; i < threads_; ++i) workers_.emplace_back([this] { serve(); });
-    } catch (...) {
-      stop();  // a thread that could not start: join those that did, or their destructors terminate
-      throw;
+      for (unsigned i = 1; i < wanted; ++i) workers_.emplace_back([this] { serve(); });
+    } catch (const std::system_error&) {
     }
+    threads_ = static_cast<unsigned>(workers_.size()) + 1;
   }
   ~batch_pool() { stop(); }
   batch_pool(const batch_pool&) = delete;
@@ -96,14 +95,9 @@ class batch_pool {
 
   [[nodiscard]] unsigned threads() const noexcept { return threads_; }
 
- private:
-  template <class Op>
-  friend result<std::vector<typename Op::total>> batch_detail::run(const tokenizer& tok,
-                                                                   std::span<const std::string_view> texts,
-                                                                   const batch_options& opt, Op op, batch_pool& threads_pool);
-
-  // Runs task() on every waiting thread and body() on the calling one; returns when all are done.
-  // (The batch calls' primitive; the task must not throw.)
+  // Runs task() on every waiting thread and body() on the calling one; returns when all are done,
+  // also when body throws. The primitive of the batch calls, for work shared out the same way
+  // (e.g. through an atomic index); the task must not throw. Calls take turns.
   template <class Task, class Body>
   void run(Task&& task, Body&& body) {
     std::lock_guard turn(turn_);
@@ -125,6 +119,7 @@ class batch_pool {
     body();
   }
 
+ private:
   void stop() {
     {
       std::lock_guard lock(mu_);
