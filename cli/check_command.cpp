@@ -20,6 +20,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -28,8 +29,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <system_error>
-#include <thread>
 #include <vector>
 
 namespace tokenmeter_cli {
@@ -76,9 +75,9 @@ struct count_settings {
   std::uint64_t output_tokens = 0;
   tp::timestamp at;
   // Set while the large inputs are counted: a text of large_input_bytes or more is then cut into
-  // chunks counted on all of the pool's threads (count/batch.hpp; the same count by construction).
+  // chunks counted on all of the pool's threads (count/batch.hpp; the same count by
+  // construction), and a chat or JSONL file's requests are shared out among them.
   tokenmeter::batch_pool* pool = nullptr;
-  unsigned threads = 1;  // the pool's threads, which also count a large input's chat requests
 };
 
 // Inputs at least this large are counted after the others, one at a time on every thread (a
@@ -95,36 +94,11 @@ tokenmeter::result<std::uint64_t> count_text(const model_ctx& m, const std::stri
   return static_cast<std::uint64_t>(n);
 }
 
-// Up to `n` threads running `work`, as many as the system allows: the caller works too and the
-// work is shared through an atomic index, so fewer threads only take longer. They are joined when
-// the group goes, also when the caller's own share throws (a joinable thread would end the run).
-class thread_group {
- public:
-  template <class Work>
-  thread_group(unsigned n, const Work& work) {
-    threads_.reserve(n);
-    try {
-      for (unsigned i = 0; i < n; ++i) threads_.emplace_back(work);
-    } catch (const std::system_error&) {
-    }
-  }
-  ~thread_group() { join(); }
-  thread_group(const thread_group&) = delete;
-  thread_group& operator=(const thread_group&) = delete;
-  void join() {
-    for (std::thread& t : threads_)
-      if (t.joinable()) t.join();
-  }
-  [[nodiscard]] bool empty() const noexcept { return threads_.empty(); }
-
- private:
-  std::vector<std::thread> threads_;
-};
-
-// The input tokens of each request, on `threads` threads taking blocks of requests in turn (a
-// large JSONL file); each lands in its slot, and the error is the first failing request's.
+// The input tokens of each request, on the pool's threads if there is one (taking blocks of
+// requests in turn: a large JSONL file); each lands in its slot, and the error is the first
+// failing request's.
 tokenmeter::result<std::vector<std::uint64_t>> count_requests(const model_ctx& m, const std::vector<tokenmeter::chat_request>& requests,
-                                                              unsigned threads) {
+                                                              tokenmeter::batch_pool* pool) {
   std::vector<std::uint64_t> counts(requests.size());
   std::vector<std::optional<tokenmeter::error>> errors(requests.size());
   constexpr std::size_t block = 64;
@@ -138,15 +112,15 @@ tokenmeter::result<std::vector<std::uint64_t>> count_requests(const model_ctx& m
             counts[i] = rc->input_tokens;
           else
             errors[i] = rc.error_value();
-        } catch (const std::exception& e) {
+        } catch (const std::exception& e) {  // a thread must not end the process
           errors[i] = tokenmeter::error_from_exception(e);
         }
       }
   };
-  const std::size_t blocks = (requests.size() + block - 1) / block;
-  thread_group others(static_cast<unsigned>(std::min<std::size_t>(threads, blocks)) - 1, work);
-  work();
-  others.join();
+  if (pool != nullptr && requests.size() > block)
+    pool->run(work, work);
+  else
+    work();
   for (auto& e : errors)
     if (e) return std::move(*e);
   return counts;
@@ -170,7 +144,7 @@ tokenmeter::result<side_counts> count_input(const std::string& name, const std::
       per_request.push_back(n);
     }
     if (!parsed.requests.empty()) {
-      TOKENMETER_TRY(counts, count_requests(m, parsed.requests, cs.pool != nullptr ? cs.threads : 1));
+      TOKENMETER_TRY(counts, count_requests(m, parsed.requests, cs.pool));
       per_request = std::move(counts);
     }
     std::uint64_t total = 0;
@@ -225,9 +199,29 @@ std::uintmax_t task_bytes(const task& t) {
 // number of threads.
 std::vector<task_result> run_tasks(const std::vector<task>& tasks, const count_settings& cs, unsigned jobs, bool progress) {
   std::vector<task_result> results(tasks.size());
+  // No more threads than the inputs make jobs (a small input, or a batch chunk of a large one), so
+  // a small check on a many-core machine starts no idle threads, as count and encode do.
   std::vector<std::size_t> small, large;
-  for (std::size_t i = 0; i < tasks.size(); ++i) (jobs > 1 && task_bytes(tasks[i]) >= large_input_bytes ? large : small).push_back(i);
+  std::size_t work = 0;
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    const std::uintmax_t bytes = jobs > 1 ? task_bytes(tasks[i]) : 0;
+    if (bytes >= large_input_bytes) {
+      large.push_back(i);
+      work = std::max<std::uintmax_t>(work, bytes / tokenmeter::batch_options{}.chunk_bytes + 1);
+    } else {
+      small.push_back(i);
+    }
+  }
+  work = std::max(work, small.size());
   std::atomic<std::size_t> next{0}, done{0};
+  // An input's error, named as the report names the input (unnamed if there is no memory left to).
+  const auto named = [&](const task& t, tokenmeter::error e) {
+    try {
+      e.message = (t.is_base ? "(base) " : "") + t.path + ": " + e.message;
+    } catch (const std::bad_alloc&) {
+    }
+    return e;
+  };
   const auto count_one = [&](std::size_t i, const count_settings& settings) {
     const task& t = tasks[i];
     task_result& r = results[i];
@@ -247,9 +241,7 @@ std::vector<task_result> run_tasks(const std::vector<task>& tasks, const count_s
     }
     auto c = count_input(t.path, data, settings, r.notes);
     if (!c) {
-      auto e = c.error_value();
-      e.message = (t.is_base ? "(base) " : "") + t.path + ": " + e.message;
-      r.err = std::move(e);
+      r.err = named(t, c.error_value());
       return;
     }
     r.counts = std::move(*c);
@@ -257,50 +249,33 @@ std::vector<task_result> run_tasks(const std::vector<task>& tasks, const count_s
   const auto run_one = [&](std::size_t i, const count_settings& settings) {
     try {
       count_one(i, settings);
-    } catch (const std::exception& e) {
-      auto err = tokenmeter::error_from_exception(e);
-      try {
-        err.message = (tasks[i].is_base ? "(base) " : "") + tasks[i].path + ": " + err.message;
-      } catch (const std::bad_alloc&) {  // out of memory: the error unnamed rather than lost
-      }
-      results[i].err = std::move(err);
+    } catch (const std::exception& e) {  // a thread must not end the process
+      results[i].err = named(tasks[i], tokenmeter::error_from_exception(e));
     }
   };
-  auto worker = [&] {
-    for (std::size_t k; (k = next.fetch_add(1)) < small.size(); done.fetch_add(1)) run_one(small[k], cs);
-  };
+  // One pool for both stages: the small inputs shared out among its threads, then the large
+  // ones, each on all of them.
+  tokenmeter::batch_pool pool(static_cast<unsigned>(std::clamp<std::size_t>(work, 1, jobs)));
   const auto report = [&] { std::fprintf(stderr, "\rcounting %zu/%zu files", done.load(), tasks.size()); };
-  const unsigned small_jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(std::max<std::size_t>(small.size(), 1))));
-  thread_group pool(progress ? small_jobs : small_jobs - 1, worker);
-  if (!progress || pool.empty()) {
-    worker();
-  } else {
-    // The main thread reports progress instead of counting; the pool has the other threads.
-    while (done.load() < small.size()) {
-      report();
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
-  pool.join();
-  if (!large.empty()) {
-    // As many threads as can start (halving on failure; none: on this thread alone).
-    std::optional<tokenmeter::batch_pool> threads;
-    for (unsigned n = jobs; n > 1 && !threads; n /= 2) {
-      try {
-        threads.emplace(n);
-      } catch (const std::system_error&) {
+  // Takes small inputs until none is left; the calling thread's share also reports progress.
+  const auto take_small = [&](bool reports) {
+    auto last = std::chrono::steady_clock::now();
+    for (std::size_t k; (k = next.fetch_add(1)) < small.size();) {
+      run_one(small[k], cs);
+      done.fetch_add(1);
+      if (reports && std::chrono::steady_clock::now() - last >= std::chrono::milliseconds(100)) {
+        report();
+        last = std::chrono::steady_clock::now();
       }
     }
-    count_settings on_all = cs;
-    if (threads) {
-      on_all.pool = &*threads;
-      on_all.threads = threads->threads();
-    }
-    for (const std::size_t i : large) {
-      if (progress) report();
-      run_one(i, on_all);
-      done.fetch_add(1);
-    }
+  };
+  pool.run([&] { take_small(false); }, [&] { take_small(progress); });
+  count_settings on_all = cs;
+  on_all.pool = &pool;
+  for (const std::size_t i : large) {
+    if (progress) report();
+    run_one(i, on_all);
+    done.fetch_add(1);
   }
   if (progress) std::fprintf(stderr, "\r\x1b[K");
   return results;
@@ -500,7 +475,7 @@ int run_check(std::vector<std::string> args) {
   cs.format = formats.at(input_format_s);
   cs.output_tokens = rep.output_tokens;
   cs.at = at;
-  const unsigned threads = jobs ? jobs : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = tokenmeter::batch_thread_count(jobs);
   const bool progress = !no_progress && !quiet && tasks.size() >= 1000 && ::isatty(2);
   std::vector<task_result> results = run_tasks(tasks, cs, threads, progress);
   std::set<std::string> notes;
