@@ -187,6 +187,7 @@ class tokenizer {
   template <class Sink>
   result<bool> encode_normalized_each(std::string_view normalized, bool first_section, Sink&& sink,
                                       const encode_options& opt = {}) const {
+    if (normalized.size() > max_input_bytes) return too_large(normalized.size());
     workspace_lease lease;
     workspace& ws = *lease;
     const bool recognize = resolve(opt.special) == special_tokens::recognize;
@@ -277,13 +278,15 @@ class tokenizer {
     return [this, &ws, &on_piece](std::string_view part, bool first) { return p_.pre.for_each_piece(part, ws.pre, first, on_piece); };
   }
 
+  static error too_large(std::size_t bytes) {
+    return make_error(errc::limit_exceeded, "input of " + std::to_string(bytes) + " bytes exceeds the 4 GiB per-call limit; split it first");
+  }
+
   // The stages before pre-tokenization; on_part(part, first) -> result<bool> takes each part.
   template <class OnPart, class OnAdded>
   result<bool> run_stages(std::string_view text, const encode_options& opt, workspace& ws, OnPart& on_part,
                           OnAdded& on_added) const {
-    if (text.size() > max_input_bytes)
-      return make_error(errc::limit_exceeded, "input of " + std::to_string(text.size()) +
-                                                  " bytes exceeds the 4 GiB per-call limit; split it first");
+    if (text.size() > max_input_bytes) return too_large(text.size());
     if (const std::size_t bad = find_invalid_utf8(text); bad != utf8_npos) {
       if (opt.on_invalid_utf8 == invalid_utf8::error)
         return make_error(errc::invalid_utf8, "input is not valid UTF-8 at byte offset " + std::to_string(bad) +

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -54,6 +55,14 @@ std::size_t stream_count(const std::shared_ptr<const stream_plan>& plan, const s
   auto done = sc.finish();
   EXPECT_TRUE(done.has_value());
   return done ? done->count : 0;
+}
+
+// Prose, code, Chinese and JSON, one after the other.
+std::string mixed_text() {
+  std::string text;
+  for (const char* f : {"prose_english.txt", "code_rust.txt", "prose_chinese_simplified.txt", "data_json_pretty.txt"})
+    text += tokenmeter_test::read_text(tokenmeter_test::source_dir() + "/tests/corpus/text/" + f);
+  return text;
 }
 
 class stream_family : public ::testing::TestWithParam<std::string> {};
@@ -223,13 +232,90 @@ TEST_P(stream_family, tail_stays_bounded_on_prose) {
   auto plan = stream_plan::make(tok);
   ASSERT_TRUE(plan.has_value());
   if (!(*plan)->cuts_inside_sections()) GTEST_SKIP() << GetParam() << " buffers sections: " << (*plan)->limitation();
-  std::string text;
-  for (const char* f : {"prose_english.txt", "code_rust.txt", "prose_chinese_simplified.txt", "data_json_pretty.txt"})
-    text += tokenmeter_test::read_text(tokenmeter_test::source_dir() + "/tests/corpus/text/" + f);
+  const std::string text = mixed_text();
   std::mt19937 rng(11);
   std::size_t max_buffered = 0;
   EXPECT_EQ(stream_count(*plan, text, chunking(text.size(), 1, rng), &max_buffered), *tok->count(text));
   EXPECT_LT(max_buffered, 8192u) << "text of " << text.size() << " bytes";
+}
+
+// A held-bytes limit near what prose holds leaves the count alone: the cut stage runs again
+// before a chunk would pass the limit (the tail stays below 8 KiB above, at whatever size the
+// doubling rule left it). A chunk that is larger than what is left is refused unread.
+TEST_P(stream_family, held_limit_above_the_tail_keeps_the_count) {
+  TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
+  auto plan = stream_plan::make(tok);
+  ASSERT_TRUE(plan.has_value());
+  if (!(*plan)->cuts_inside_sections()) GTEST_SKIP() << GetParam() << " buffers sections: " << (*plan)->limitation();
+  const std::string text = mixed_text();
+  stream_counter sc(*plan);
+  sc.set_max_held_bytes(12 * 1024);
+  std::size_t held = 0;
+  for (std::size_t pos = 0; pos < text.size(); pos += 3000) {
+    auto r = sc.push(std::string_view(text).substr(pos, 3000));
+    ASSERT_TRUE(r.has_value()) << "at byte " << pos << ": " << r.error_value().message;
+    held = std::max(held, sc.buffered());
+  }
+  EXPECT_LE(held, 12u * 1024);
+  auto done = sc.finish();
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->count, *tok->count(text));
+  stream_counter small(*plan);
+  small.set_max_held_bytes(100);
+  auto refused = small.push(std::string_view(text).substr(0, 101));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error_value().code, tokenmeter::errc::limit_exceeded);
+  EXPECT_EQ(small.bytes_pushed(), 0u);
+}
+
+// Text with no cut point (one unbroken run) stays held; past the limit the stream fails with
+// limit_exceeded, and keeps failing, rather than holding more or guessing a cut.
+TEST_P(stream_family, held_limit_stops_an_unbroken_run) {
+  TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
+  auto sc = stream_counter::make(tok);
+  ASSERT_TRUE(sc.has_value());
+  sc->set_max_held_bytes(64 * 1024);
+  EXPECT_EQ(sc->max_held_bytes(), 64u * 1024);
+  ASSERT_TRUE(sc->push("A few words, then one long run: ").has_value());
+  const std::string run(1000, 'x');
+  std::optional<tokenmeter::error> failed;
+  std::size_t pushed = 0;
+  for (int i = 0; i < 200 && !failed; ++i) {
+    auto r = sc->push(run);
+    if (!r) failed = r.error_value();
+    else pushed += run.size();
+  }
+  ASSERT_TRUE(failed.has_value()) << "200 KB of one run were held under a 64 KiB limit";
+  EXPECT_EQ(failed->code, tokenmeter::errc::limit_exceeded);
+  EXPECT_NE(failed->message.find("cannot be counted yet"), std::string::npos) << failed->message;
+  EXPECT_LE(pushed, 64u * 1024);
+  EXPECT_GT(pushed, 32u * 1024);  // a run is held up to the limit, not refused at half of it
+  EXPECT_LE(sc->buffered(), 64u * 1024);
+  EXPECT_EQ(sc->push("more").error_value().code, tokenmeter::errc::limit_exceeded);
+  EXPECT_EQ(sc->finish().error_value().code, tokenmeter::errc::limit_exceeded);
+  // Above the per-call limit the setting is clamped: the held section is merged in one call.
+  sc->set_max_held_bytes(std::size_t{1} << 40);
+  EXPECT_EQ(sc->max_held_bytes(), tokenmeter::tokenizer::max_input_bytes);
+}
+
+// A long run, then prose: the cut stage would next run when the tail has doubled, past the
+// limit; near the limit it runs first, finds the cut after the run, and the stream goes on.
+TEST_P(stream_family, held_limit_cuts_again_before_refusing) {
+  TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
+  auto plan = stream_plan::make(tok);
+  ASSERT_TRUE(plan.has_value());
+  if (!(*plan)->cuts_inside_sections()) GTEST_SKIP() << GetParam() << " buffers sections: " << (*plan)->limitation();
+  std::string text = "Before the run. " + std::string(50000, 'x') + " ";
+  while (text.size() < 120000) text += tokenmeter_test::read_text(tokenmeter_test::source_dir() + "/tests/corpus/text/prose_english.txt");
+  stream_counter sc(*plan);
+  sc.set_max_held_bytes(64 * 1024);
+  for (std::size_t pos = 0; pos < text.size(); pos += 3000) {
+    auto r = sc.push(std::string_view(text).substr(pos, 3000));
+    ASSERT_TRUE(r.has_value()) << "at byte " << pos << ": " << r.error_value().message;
+  }
+  auto done = sc.finish();
+  ASSERT_TRUE(done.has_value());
+  EXPECT_EQ(done->count, *tok->count(text));
 }
 
 // A split pattern that looks left of where it starts (\B) would match differently in a tail

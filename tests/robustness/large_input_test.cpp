@@ -92,7 +92,7 @@ TEST(LargeInput, OverFourGibibytesIsLimitExceeded) {
   for (auto code : {tok->encode(huge).error_value().code, tok->count(huge).error_value().code,
                     tok->count_up_to(huge, 10).error_value().code})
     EXPECT_EQ(code, errc::limit_exceeded);
-  // The same per text on several threads, and over a stream's chunks.
+  // The same per text on several threads; a stream refuses it unread (more than it may hold).
   tokenmeter::batch_options two;
   two.threads = 2;
   EXPECT_EQ(tokenmeter::count_parallel(*tok, huge, two).error_value().code, errc::limit_exceeded);

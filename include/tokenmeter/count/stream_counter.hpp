@@ -301,18 +301,28 @@ class stream_counter {
 
   // Appends a chunk. Returns true while the text so far is within the limit, false once it has
   // more than max_tokens tokens (later chunks are then ignored).
+  // A stream may be any length; what it holds at once may not pass max_held_bytes(): a chunk
+  // that would take the held tail past it, once what is held has been cut where it can be, is
+  // refused (limit_exceeded) before it is read, and so is a tail that stays above it.
   result<bool> push(std::string_view chunk) {
     if (failed_) return *failed_;
     if (finished_) return make_error(errc::invalid_argument, "stream_counter: push after finish");
     if (stopped_) return false;
+    if (chunk.size() > max_held_ - std::min(max_held_, buffered())) {
+      TOKENMETER_TRY_VOID(guard(process_all_cuts()));
+      if (stopped_) return false;
+      if (chunk.size() > max_held_ - std::min(max_held_, buffered())) return fail(held_error(buffered() + chunk.size()));
+    }
     total_ += chunk.size();
-    if (total_ > tokenizer::max_input_bytes)
-      return fail(make_error(errc::limit_exceeded, "input of " + std::to_string(total_) +
-                                                       " bytes exceeds the 4 GiB per-call limit; split it first"));
     in_.append(chunk);
     if (buffered() >= next_process_) {
       TOKENMETER_TRY_VOID(guard(process(false)));
       next_process_ = std::max(min_process_bytes, 2 * buffered());
+    }
+    // Normalization and U+FFFD repair can grow what is held.
+    if (buffered() > max_held_) {
+      TOKENMETER_TRY_VOID(guard(process_all_cuts()));
+      if (buffered() > max_held_ && !stopped_) return fail(held_error(buffered()));
     }
     if (limit_ != no_limit && !stopped_) TOKENMETER_TRY_VOID(check_limit());
     return !stopped_;
@@ -335,6 +345,12 @@ class stream_counter {
     finished_ = true;
     return count_up_to_result{counted_, stopped_};
   }
+
+  // The most bytes the stream may hold at once (its own stages' buffers together): at most, and
+  // by default, tokenizer::max_input_bytes, as the held section is merged in one call. A service
+  // that streams untrusted text can bound each stream's memory lower.
+  void set_max_held_bytes(std::size_t n) noexcept { max_held_ = std::min(n, tokenizer::max_input_bytes); }
+  [[nodiscard]] std::size_t max_held_bytes() const noexcept { return max_held_; }
 
   // Tokens already final (a lower bound of every later count) and bytes still held.
   [[nodiscard]] std::size_t finalized() const noexcept { return counted_; }
@@ -361,6 +377,24 @@ class stream_counter {
   }
   void note(bool go_on) {
     if (!go_on) stopped_ = true;
+  }
+
+  error held_error(std::size_t held) const {
+    return make_error(errc::limit_exceeded,
+                      "stream would hold " + std::to_string(held) + " bytes that cannot be counted yet (more than its limit of " +
+                          std::to_string(max_held_) + "; text with no point where the count can be cut, such as one unbroken run, stays held)");
+  }
+
+  // Every stage now, the cut stage not waiting for the tail to double: near the limit a cut may
+  // have arrived since the last cut stage. Once the limit/4 has arrived since the last such run,
+  // so a tail that cannot be cut is not scanned again for every small chunk.
+  result<void> process_all_cuts() {
+    if (forced_held_ != 0 && buffered() < forced_held_ + max_held_ / 4) return {};
+    next_cut_ = 0;
+    TOKENMETER_TRY_VOID(process(false));
+    next_process_ = std::max(min_process_bytes, 2 * buffered());
+    forced_held_ = std::max<std::size_t>(buffered(), 1);
+    return {};
   }
 
   result<void> process(bool at_end) {
@@ -623,6 +657,8 @@ class stream_counter {
   std::size_t limit_ = no_limit;
   std::size_t counted_ = 0;
   std::size_t total_ = 0;
+  std::size_t max_held_ = tokenizer::max_input_bytes;
+  std::size_t forced_held_ = 0;     // bytes held after the last process_all_cuts (0: none yet)
   std::size_t in_offset_ = 0;       // global offset of in_[0], for UTF-8 error offsets
   std::string in_;                  // bytes not yet UTF-8-decided
   std::string text_;                // decided text not yet past the raw added-token stage
