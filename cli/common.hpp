@@ -5,8 +5,12 @@
 #include <tokenmeter/tokenmeter.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <functional>
+#include <limits>
 #include <iostream>
 #include <iterator>
 #include <string>
@@ -63,19 +67,72 @@ struct model_flags {
 struct input_file {
   std::string name;  // basename, or "-" for stdin
   std::string data;
+  bool streamed = false;  // read_inputs handed it to on_stream; data is empty
 };
 
-// Reads FILE... ("-" or nothing means stdin).
-inline std::vector<input_file> read_inputs(const std::vector<std::string>& files) {
-  std::vector<input_file> out;
-  if (files.empty() || (files.size() == 1 && files[0] == "-")) {
-    std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    out.push_back({"-", std::move(data)});
-    return out;
+// An open input ("-": stdin) read in blocks, so an input need not fit in memory.
+class input_reader {
+ public:
+  explicit input_reader(const std::string& path) : path_(path) {
+    f_ = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+    if (f_ == nullptr)
+      throw tokenmeter::exception(tokenmeter::make_error(tokenmeter::errc::io_error, "cannot open " + path + ": " + std::strerror(errno)));
   }
-  for (const std::string& f : files) {
-    auto data = tokenmeter::detail::read_file(f).value_or_throw();
-    out.push_back({std::filesystem::path(f).filename().string(), std::move(data)});
+  ~input_reader() {
+    if (f_ != stdin) std::fclose(f_);
+  }
+  input_reader(const input_reader&) = delete;
+  input_reader& operator=(const input_reader&) = delete;
+
+  // Appends up to n bytes to out; returns how many (0: the input has ended).
+  std::size_t read_into(std::string& out, std::size_t n) {
+    const std::size_t had = out.size();
+    out.resize(had + n);
+    std::size_t got = 0;
+    while (got < n) {
+      const std::size_t k = std::fread(out.data() + had + got, 1, n - got, f_);
+      got += k;
+      if (k == 0) break;
+    }
+    out.resize(had + got);
+    if (got < n && std::ferror(f_) != 0)
+      throw tokenmeter::exception(tokenmeter::make_error(tokenmeter::errc::io_error, "error reading " + path_));
+    return got;
+  }
+
+ private:
+  std::string path_;
+  std::FILE* f_;
+};
+
+// Reads FILE... ("-" or nothing means stdin). Without on_stream each input is read whole (a
+// file of more than 2 GiB is refused). With it, an input still going past stream_above bytes
+// is handed to on_stream(index, name, head, reader) instead of being kept: head holds what was
+// read so far and the reader the rest; its entry is then marked streamed.
+using on_stream_input = std::function<void(std::size_t, const std::string&, std::string&, input_reader&)>;
+inline std::vector<input_file> read_inputs(const std::vector<std::string>& files, std::size_t stream_above = 0,
+                                           const on_stream_input& on_stream = {}) {
+  std::vector<std::string> paths = files;
+  if (paths.empty()) paths.push_back("-");
+  std::vector<input_file> out;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const std::string& f = paths[i];
+    const std::string name = f == "-" ? "-" : std::filesystem::path(f).filename().string();
+    if (!on_stream && f != "-") {
+      out.push_back({name, tokenmeter::detail::read_file(f).value_or_throw()});
+      continue;
+    }
+    input_reader reader(f);
+    std::string data;
+    const std::size_t whole = on_stream ? stream_above : std::numeric_limits<std::size_t>::max() - 1;
+    while (data.size() <= whole && reader.read_into(data, std::min<std::size_t>(std::size_t{1} << 20, whole + 1 - data.size())) != 0) {
+    }
+    if (data.size() > whole) {
+      on_stream(i, name, data, reader);
+      out.push_back({name, {}, true});
+    } else {
+      out.push_back({name, std::move(data)});
+    }
   }
   return out;
 }

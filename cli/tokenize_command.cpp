@@ -2,6 +2,8 @@
 #include "command.hpp"
 #include "common.hpp"
 
+#include <tokenmeter/count/stream_counter.hpp>
+
 #include <charconv>
 #include <cstdio>
 #include <string>
@@ -112,9 +114,13 @@ int run_count(std::vector<std::string> args) {
   batch_flags bf;
   bf.add_to(app);
   bool json = false, quiet = false;
+  std::size_t stream_above = std::size_t{1} << 31;
   std::vector<std::string> files;
   app.add_flag("--json", json, "Print JSON");
   app.add_flag("-q,--quiet", quiet, "Print only the total");
+  app.add_option("--stream-above", stream_above,
+                 "Count an input of more than BYTES as a stream: any length, one thread, holding only what cannot be "
+                 "counted yet (default 2147483648)");
   app.add_option("files", files, "Input files (default or '-': stdin)");
   if (auto rc = parse_args(app, std::move(args))) return *rc;
 
@@ -124,18 +130,50 @@ int run_count(std::vector<std::string> args) {
   std::size_t total = 0;
   nlohmann::json rows = nlohmann::json::array();
   std::string text;
-  const auto inputs = read_inputs(files);
+  // Inputs past --stream-above are counted as they are read (what they hold at once is bounded
+  // by the stream's cuts, not by the input); the rest are read whole and counted together.
+  struct input_count {
+    std::size_t bytes = 0, tokens = 0;
+  };
+  std::vector<input_count> per_input(std::max<std::size_t>(files.size(), 1));
+  const auto count_stream = [&](std::size_t i, const std::string& name, std::string& head, input_reader& reader) {
+    const auto named = [&](tokenmeter::error e) {
+      e.message = name + ": " + e.message;
+      return tokenmeter::exception(std::move(e));
+    };
+    auto sc = tokenmeter::stream_counter::make(model.tok, mf.encode_options());
+    if (!sc) throw named(std::move(sc).error_value());
+    constexpr std::size_t block = std::size_t{16} << 20;
+    for (std::size_t at = 0; at < head.size(); at += block)
+      if (auto r = sc->push(std::string_view(head).substr(at, block)); !r) throw named(std::move(r).error_value());
+    head.clear();
+    head.shrink_to_fit();
+    while (reader.read_into(head, block) != 0) {
+      if (auto r = sc->push(head); !r) throw named(std::move(r).error_value());
+      head.clear();
+    }
+    auto done = sc->finish();
+    if (!done) throw named(std::move(done).error_value());
+    per_input[i] = {sc->bytes_pushed(), done->count};
+  };
+  const auto inputs = read_inputs(files, stream_above, count_stream);
   std::vector<std::string_view> texts;
-  for (const input_file& f : inputs) texts.emplace_back(f.data);
+  std::vector<std::size_t> whole;  // indices of the inputs read whole
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    if (!inputs[i].streamed) {
+      texts.emplace_back(inputs[i].data);
+      whole.push_back(i);
+    }
   auto batch = bf.options(mf.encode_options(), inputs);
-  batch.text_name = [&](std::size_t i) { return inputs[i].name; };
+  batch.text_name = [&](std::size_t k) { return inputs[whole[k]].name; };
   auto counts = tokenmeter::count_batch(*model.tok, texts, batch);
   if (!counts) throw tokenmeter::exception(std::move(counts).error_value());
+  for (std::size_t k = 0; k < whole.size(); ++k) per_input[whole[k]] = {inputs[whole[k]].data.size(), (*counts)[k]};
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const input_file& f = inputs[i];
-    const std::size_t n = (*counts)[i];
+    const std::size_t n = per_input[i].tokens;
     total += n;
-    rows.push_back({{"file", f.name}, {"bytes", f.data.size()}, {"tokens", n}});
+    rows.push_back({{"file", f.name}, {"bytes", per_input[i].bytes}, {"tokens", n}});
     text += std::to_string(n) + "\t" + exactness + "\t" + f.name + "\n";
   }
   if (quiet) {
