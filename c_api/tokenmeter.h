@@ -92,6 +92,10 @@ TM_API tm_status tm_stream_push(tm_stream* s, const char* chunk, size_t len, int
 TM_API tm_status tm_stream_count(const tm_stream* s, size_t* out_count, tm_error* err);
 TM_API tm_status tm_stream_finish(tm_stream* s, size_t* out_count, int* limit_reached, tm_error* err);
 TM_API void tm_stream_free(tm_stream* s);
+/* A stream may be any length; the bytes it holds at once (text that cannot be counted yet, such
+ * as one unbroken run) may not pass this bound (default and at most 4 GiB - 1): a push that
+ * would pass it fails with TM_E_LIMIT_EXCEEDED, as does every later call. Returns the bound set. */
+TM_API size_t tm_stream_set_max_held_bytes(tm_stream* s, size_t max_bytes);
 
 /* Token usage in non-overlapping buckets (input excludes cached input, output excludes reasoning). */
 typedef struct tm_usage {

@@ -260,6 +260,12 @@ tm_status tm_stream_finish(tm_stream* s, size_t* out_count, int* limit_reached, 
 
 void tm_stream_free(tm_stream* s) { delete s; }
 
+size_t tm_stream_set_max_held_bytes(tm_stream* s, size_t max_bytes) {
+  if (s == nullptr) return 0;
+  s->counter.set_max_held_bytes(max_bytes);
+  return s->counter.max_held_bytes();
+}
+
 tm_status tm_price(const char* model, const tm_usage* usage, tm_price_result* out, tm_error* err) {
   return guarded(err, [&]() -> tm_status {
     namespace tp = tokenmeter::pricing;

@@ -75,6 +75,17 @@ int main(void) {
   CHECK(capped == 6);
   tm_stream_free(lim);
 
+  /* what a stream holds at once is bounded: one unbroken run passes a 4 KiB bound */
+  tm_stream* held = tm_stream_new(tok, 0, TM_NO_LIMIT, &err);
+  CHECK(tm_stream_set_max_held_bytes(held, 4096) == 4096);
+  char run[1000];
+  memset(run, 'x', sizeof run);
+  tm_status st = TM_OK;
+  for (int i = 0; i < 10 && st == TM_OK; ++i) st = tm_stream_push(held, run, sizeof run, &reached, &err);
+  CHECK(st == TM_E_LIMIT_EXCEEDED);
+  CHECK(err.code == TM_E_LIMIT_EXCEEDED);
+  tm_stream_free(held);
+
   /* invalid UTF-8: an error by default, U+FFFD with the flag */
   const char bad[] = "ok \xC0\xAF end";
   CHECK(tm_count(tok, bad, sizeof bad - 1, 0, &n, &err) == TM_E_INVALID_UTF8);
