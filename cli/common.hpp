@@ -124,7 +124,7 @@ inline std::vector<input_file> read_inputs(const std::vector<std::string>& files
     }
     input_reader reader(f);
     std::string data;
-    const std::size_t whole = on_stream ? stream_above : std::numeric_limits<std::size_t>::max() - 1;
+    const std::size_t whole = std::min(on_stream ? stream_above : std::numeric_limits<std::size_t>::max(), std::numeric_limits<std::size_t>::max() - 1);
     while (data.size() <= whole && reader.read_into(data, std::min<std::size_t>(std::size_t{1} << 20, whole + 1 - data.size())) != 0) {
     }
     if (data.size() > whole) {
