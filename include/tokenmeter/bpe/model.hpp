@@ -216,9 +216,21 @@ struct bpe_model {
   template <class Sink>
   bool encode_part(std::string_view piece, bpe_workspace& ws, std::vector<bpe_symbol>& syms, piece_cache* cache,
                    Sink&& sink) const {
+    const bool short_piece = cache != nullptr && !piece.empty() && piece.size() <= piece_cache::short_max_bytes;
+    std::uint64_t key = 0;
+    if (short_piece) {
+      key = detail::load_short(piece.data(), piece.size());
+      if (const token_id id = cache->find_short(key, piece.size()); id != no_token) return sink(id);
+    }
     const std::uint64_t h = detail::hash_bytes(piece);
     const token_id whole = vocab.find(piece, h);
-    if (whole != no_token && (ignore_merges || merges_to_itself(whole, ws, syms))) return sink(whole);
+    if (whole != no_token && (ignore_merges || merges_to_itself(whole, ws, syms))) {
+      // The short table holds tokens that merge to themselves, which parts of cut pieces
+      // (merge_between_cuts) may take whole too.
+      if (short_piece && (!ignore_merges || (self_merges && merges_to_itself(whole, ws, syms))))
+        cache->insert_short(key, piece.size(), whole);
+      return sink(whole);
+    }
     // Pieces longer than the cache stores would only cost a guaranteed miss on a random line.
     const bool cacheable = cache != nullptr && piece.size() <= piece_cache::max_piece_bytes;
     if (cacheable) {
@@ -285,9 +297,19 @@ struct bpe_model {
     };
     const auto emit_part = [&](std::size_t end) {
       const std::string_view bytes = piece.substr(part, end - part);
+      const bool short_part = cache != nullptr && bytes.size() <= piece_cache::short_max_bytes;  // parts are never empty
+      std::uint64_t key = 0;
+      if (short_part) {
+        key = detail::load_short(bytes.data(), bytes.size());
+        if (const token_id id = cache->find_short(key, bytes.size()); id != no_token) {
+          out.push_back({id, static_cast<std::uint32_t>(part), static_cast<std::uint32_t>(end)});
+          return;
+        }
+      }
       const std::uint64_t h = detail::hash_bytes(bytes);
       const token_id whole = vocab.find(bytes, h);
       if (whole != no_token && merges_to_itself(whole, ws, syms)) {
+        if (short_part) cache->insert_short(key, bytes.size(), whole);
         out.push_back({whole, static_cast<std::uint32_t>(part), static_cast<std::uint32_t>(end)});
         return;
       }
