@@ -2,12 +2,11 @@
 #pragma once
 
 #include <tokenmeter/count/batch.hpp>
+#include <tokenmeter/detail/file.hpp>
 #include <tokenmeter/tokenmeter.hpp>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <limits>
@@ -70,45 +69,11 @@ struct input_file {
   bool streamed = false;  // read_inputs handed it to on_stream; data is empty
 };
 
-// An open input ("-": stdin) read in blocks, so an input need not fit in memory.
-class input_reader {
- public:
-  explicit input_reader(const std::string& path) : path_(path) {
-    f_ = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-    if (f_ == nullptr)
-      throw tokenmeter::exception(tokenmeter::make_error(tokenmeter::errc::io_error, "cannot open " + path + ": " + std::strerror(errno)));
-  }
-  ~input_reader() {
-    if (f_ != stdin) std::fclose(f_);
-  }
-  input_reader(const input_reader&) = delete;
-  input_reader& operator=(const input_reader&) = delete;
-
-  // Appends up to n bytes to out; returns how many (0: the input has ended).
-  std::size_t read_into(std::string& out, std::size_t n) {
-    const std::size_t had = out.size();
-    out.resize(had + n);
-    std::size_t got = 0;
-    while (got < n) {
-      const std::size_t k = std::fread(out.data() + had + got, 1, n - got, f_);
-      got += k;
-      if (k == 0) break;
-    }
-    out.resize(had + got);
-    if (got < n && std::ferror(f_) != 0)
-      throw tokenmeter::exception(tokenmeter::make_error(tokenmeter::errc::io_error, "error reading " + path_));
-    return got;
-  }
-
- private:
-  std::string path_;
-  std::FILE* f_;
-};
-
 // Reads FILE... ("-" or nothing means stdin). Without on_stream each input is read whole (a
 // file of more than 2 GiB is refused). With it, an input still going past stream_above bytes
 // is handed to on_stream(index, name, head, reader) instead of being kept: head holds what was
 // read so far and the reader the rest; its entry is then marked streamed.
+using input_reader = tokenmeter::detail::file_reader;
 using on_stream_input = std::function<void(std::size_t, const std::string&, std::string&, input_reader&)>;
 inline std::vector<input_file> read_inputs(const std::vector<std::string>& files, std::size_t stream_above = 0,
                                            const on_stream_input& on_stream = {}) {
@@ -122,10 +87,11 @@ inline std::vector<input_file> read_inputs(const std::vector<std::string>& files
       out.push_back({name, tokenmeter::detail::read_file(f).value_or_throw()});
       continue;
     }
-    input_reader reader(f);
+    input_reader reader = f == "-" ? input_reader::standard_input() : input_reader::open(f).value_or_throw();
     std::string data;
     const std::size_t whole = std::min(on_stream ? stream_above : std::numeric_limits<std::size_t>::max(), std::numeric_limits<std::size_t>::max() - 1);
-    while (data.size() <= whole && reader.read_into(data, std::min<std::size_t>(std::size_t{1} << 20, whole + 1 - data.size())) != 0) {
+    while (data.size() <= whole &&
+           reader.read_into(data, std::min<std::size_t>(std::size_t{1} << 20, whole + 1 - data.size())).value_or_throw() != 0) {
     }
     if (data.size() > whole) {
       on_stream(i, name, data, reader);

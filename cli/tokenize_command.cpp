@@ -144,11 +144,10 @@ int run_count(std::vector<std::string> args) {
     auto sc = tokenmeter::stream_counter::make(model.tok, mf.encode_options());
     if (!sc) throw named(std::move(sc).error_value());
     constexpr std::size_t block = std::size_t{16} << 20;
-    for (std::size_t at = 0; at < head.size(); at += block)
-      if (auto r = sc->push(std::string_view(head).substr(at, block)); !r) throw named(std::move(r).error_value());
+    if (auto r = sc->push(head); !r) throw named(std::move(r).error_value());
     head.clear();
     head.shrink_to_fit();
-    while (reader.read_into(head, block) != 0) {
+    while (reader.read_into(head, block).value_or_throw() != 0) {
       if (auto r = sc->push(head); !r) throw named(std::move(r).error_value());
       head.clear();
     }
