@@ -241,7 +241,8 @@ TEST_P(stream_family, tail_stays_bounded_on_prose) {
 
 // A held-bytes limit near what prose holds leaves the count alone: the cut stage runs again
 // before a chunk would pass the limit (the tail stays below 8 KiB above, at whatever size the
-// doubling rule left it). A chunk that is larger than what is left is refused unread.
+// doubling rule left it). A chunk larger than the limit is taken in slices, each cut before the
+// next, so the whole text in one push counts the same and holds no more.
 TEST_P(stream_family, held_limit_above_the_tail_keeps_the_count) {
   TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
   auto plan = stream_plan::make(tok);
@@ -260,12 +261,14 @@ TEST_P(stream_family, held_limit_above_the_tail_keeps_the_count) {
   auto done = sc.finish();
   ASSERT_TRUE(done.has_value());
   EXPECT_EQ(done->count, *tok->count(text));
-  stream_counter small(*plan);
-  small.set_max_held_bytes(100);
-  auto refused = small.push(std::string_view(text).substr(0, 101));
-  ASSERT_FALSE(refused.has_value());
-  EXPECT_EQ(refused.error_value().code, tokenmeter::errc::limit_exceeded);
-  EXPECT_EQ(small.bytes_pushed(), 0u);
+  stream_counter at_once(*plan);
+  at_once.set_max_held_bytes(12 * 1024);
+  auto r = at_once.push(text);
+  ASSERT_TRUE(r.has_value()) << r.error_value().message;
+  EXPECT_LE(at_once.buffered(), 12u * 1024);
+  auto whole = at_once.finish();
+  ASSERT_TRUE(whole.has_value());
+  EXPECT_EQ(whole->count, done->count);
 }
 
 // Text with no cut point (one unbroken run) stays held; past the limit the stream fails with
@@ -293,6 +296,15 @@ TEST_P(stream_family, held_limit_stops_an_unbroken_run) {
   EXPECT_LE(sc->buffered(), 64u * 1024);
   EXPECT_EQ(sc->push("more").error_value().code, tokenmeter::errc::limit_exceeded);
   EXPECT_EQ(sc->finish().error_value().code, tokenmeter::errc::limit_exceeded);
+  // The same run in one push: its slices are taken up to the limit, then it is refused.
+  auto one = stream_counter::make(tok);
+  ASSERT_TRUE(one.has_value());
+  one->set_max_held_bytes(64 * 1024);
+  auto refused = one->push("A few words, then one long run: " + std::string(200000, 'x'));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error_value().code, tokenmeter::errc::limit_exceeded);
+  EXPECT_LE(one->buffered(), 64u * 1024);
+  EXPECT_LT(one->bytes_pushed(), 200000u);
   // Above the per-call limit the setting is clamped: the held section is merged in one call.
   sc->set_max_held_bytes(std::size_t{1} << 40);
   EXPECT_EQ(sc->max_held_bytes(), tokenmeter::tokenizer::max_input_bytes);

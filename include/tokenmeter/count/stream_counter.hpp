@@ -301,30 +301,21 @@ class stream_counter {
 
   // Appends a chunk. Returns true while the text so far is within the limit, false once it has
   // more than max_tokens tokens (later chunks are then ignored).
-  // A stream may be any length; what it holds at once may not pass max_held_bytes(): a chunk
-  // that would take the held tail past it, once what is held has been cut where it can be, is
-  // refused (limit_exceeded) before it is read, and so is a tail that stays above it.
+  // A stream, and a chunk, may be any length: a chunk is taken in slices (16 MiB, or half of
+  // max_held_bytes() if that is less), each cut where it can be before the next, so a large one
+  // (a mapped file) is never held whole. What the stream holds at once may not pass
+  // max_held_bytes(): a slice that would take it past, once what is held has been cut where it
+  // can be, is refused (limit_exceeded) before it is read, and so is a tail that stays above it.
   result<bool> push(std::string_view chunk) {
     if (failed_) return *failed_;
     if (finished_) return make_error(errc::invalid_argument, "stream_counter: push after finish");
-    if (stopped_) return false;
-    if (chunk.size() > max_held_ - std::min(max_held_, buffered())) {
-      TOKENMETER_TRY_VOID(guard(process_all_cuts()));
+    const std::size_t slice = std::clamp<std::size_t>(max_held_ / 2, 1, max_slice_bytes);
+    do {
       if (stopped_) return false;
-      if (chunk.size() > max_held_ - std::min(max_held_, buffered())) return fail(held_error(buffered() + chunk.size()));
-    }
-    total_ += chunk.size();
-    in_.append(chunk);
-    if (buffered() >= next_process_) {
-      TOKENMETER_TRY_VOID(guard(process(false)));
-      next_process_ = std::max(min_process_bytes, 2 * buffered());
-    }
-    // Normalization and U+FFFD repair can grow what is held.
-    if (buffered() > max_held_) {
-      TOKENMETER_TRY_VOID(guard(process_all_cuts()));
-      if (buffered() > max_held_ && !stopped_) return fail(held_error(buffered()));
-    }
-    if (limit_ != no_limit && !stopped_) TOKENMETER_TRY_VOID(check_limit());
+      const std::string_view part = chunk.substr(0, slice);
+      chunk.remove_prefix(part.size());
+      TOKENMETER_TRY_VOID(push_slice(part));
+    } while (!chunk.empty());
     return !stopped_;
   }
 
@@ -377,6 +368,29 @@ class stream_counter {
   }
   void note(bool go_on) {
     if (!go_on) stopped_ = true;
+  }
+
+  static constexpr std::size_t max_slice_bytes = std::size_t{16} << 20;
+
+  result<void> push_slice(std::string_view chunk) {
+    if (chunk.size() > max_held_ - std::min(max_held_, buffered())) {
+      TOKENMETER_TRY_VOID(guard(process_all_cuts()));
+      if (stopped_) return {};
+      if (chunk.size() > max_held_ - std::min(max_held_, buffered())) return fail(held_error(buffered() + chunk.size()));
+    }
+    total_ += chunk.size();
+    in_.append(chunk);
+    if (buffered() >= next_process_) {
+      TOKENMETER_TRY_VOID(guard(process(false)));
+      next_process_ = std::max(min_process_bytes, 2 * buffered());
+    }
+    // Normalization and U+FFFD repair can grow what is held.
+    if (buffered() > max_held_) {
+      TOKENMETER_TRY_VOID(guard(process_all_cuts()));
+      if (buffered() > max_held_ && !stopped_) return fail(held_error(buffered()));
+    }
+    if (limit_ != no_limit && !stopped_) TOKENMETER_TRY_VOID(check_limit());
+    return {};
   }
 
   error held_error(std::size_t held) const {
