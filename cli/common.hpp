@@ -125,7 +125,8 @@ struct batch_flags {
   // small input on a many-core machine starts no idle threads.
   tokenmeter::batch_options options(const tokenmeter::encode_options& encode, const std::vector<input_file>& inputs) const {
     std::size_t work = 0;
-    for (const input_file& f : inputs) work += 1 + f.data.size() / chunk_bytes;
+    for (const input_file& f : inputs)
+      if (!f.streamed) work += 1 + f.data.size() / chunk_bytes;  // a streamed input is counted apart
     tokenmeter::batch_options o;
     o.encode = encode;
     o.threads = static_cast<unsigned>(std::min<std::size_t>(tokenmeter::batch_thread_count(jobs), std::max<std::size_t>(work, 1)));
