@@ -25,12 +25,16 @@ using tokenmeter_test::random_cjk;
 using tokenmeter_test::random_from;
 using tokenmeter_test::random_model;
 
-// Byte-level: backtrack_encode itself.
+// Byte-level: backtrack_encode itself (one search span: the whole piece; spans are
+// tests/bpe/long_piece_test.cpp's).
 void expect_same_both_ways(const bpe_model& m, const std::string& piece, const std::string& what) {
   const backtrack_tables* t = m.backtracker();
   ASSERT_NE(t, nullptr) << what;
+  long_piece_spans whole;
+  whole.mode = long_piece_spans::choice::search_only;
+  whole.search_bytes = piece.size();
   expect_same_as_merge_loop(m, piece, what, [&](const std::string& p, bpe_workspace& ws, std::vector<bpe_symbol>& out) {
-    return m.encode_left_to_right(*t, p, ws, out);
+    return m.encode_left_to_right(*t, p, ws, out, whole);
   });
 }
 

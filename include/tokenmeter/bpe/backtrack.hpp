@@ -1,4 +1,5 @@
 // A linear-time encoder for long byte-level pieces, equal to the merge loop id for id.
+// (bpe/long_piece.hpp runs it, or the merge loop on short windows, span by span.)
 //
 // Why: the merge loop applies merges in priority order across the whole piece, so on a 1 MB
 // "word" every step touches a random place in megabytes of state (heap, links, symbols): it is
@@ -275,9 +276,14 @@ namespace detail {
 // that switches models never reads another model's answers.
 inline constexpr std::size_t pair_memo_slots = 1u << 16;
 
-template <class Rules, class Merge>
-bool compatible_pair(const backtrack_tables& t, const vocab_table& vocab, const Rules& rules, std::string_view piece,
-                     std::uint32_t boundary, token_id a, token_id b, bpe_workspace& ws, Merge& merge) {
+// The memo slot of the pair (a, b) and the value it holds when it answers for that pair
+// (bit 0 the answer).
+struct pair_memo_slot {
+  std::uint64_t& slot;
+  std::uint64_t tagged;
+  [[nodiscard]] bool holds() const noexcept { return (slot & ~std::uint64_t{1}) == tagged; }
+};
+inline pair_memo_slot memo_slot_of(const backtrack_tables& t, bpe_workspace& ws, token_id a, token_id b) {
   auto& memo = ws.pair_memo;
   if (ws.pair_memo_owner != &t) {
     memo.assign(pair_memo_slots, 0);
@@ -285,9 +291,27 @@ bool compatible_pair(const backtrack_tables& t, const vocab_table& vocab, const 
   }
   // ids are below 2^24: the key uses 48 bits, bit 62 marks a filled slot, bit 0 the answer.
   const std::uint64_t key = static_cast<std::uint64_t>(a) << 24 | b;
-  const std::uint64_t tagged = (key << 1) | (std::uint64_t{1} << 62);
-  std::uint64_t& slot = memo[detail::hash_u64(key) & (pair_memo_slots - 1)];
-  if ((slot & ~std::uint64_t{1}) == tagged) return (slot & 1) != 0;
+  return {memo[detail::hash_u64(key) & (pair_memo_slots - 1)], (key << 1) | (std::uint64_t{1} << 62)};
+}
+
+// Records that a and b are compatible (they are adjacent in some BPE result: (1)); returns
+// whether the memo already held the pair.
+inline bool note_compatible(const backtrack_tables& t, bpe_workspace& ws, token_id a, token_id b) {
+  const pair_memo_slot m = memo_slot_of(t, ws, a, b);
+  const bool held = m.holds();
+  m.slot = m.tagged | 1;
+  return held;
+}
+
+template <class Rules, class Merge>
+bool compatible_pair(const backtrack_tables& t, const vocab_table& vocab, const Rules& rules, std::string_view piece,
+                     std::uint32_t boundary, token_id a, token_id b, bpe_workspace& ws, Merge& merge) {
+  auto [slot, tagged] = memo_slot_of(t, ws, a, b);
+  ++ws.pair_questions;
+  if ((slot & ~std::uint64_t{1}) == tagged) {
+    ++ws.pair_memo_hits;
+    return (slot & 1) != 0;
+  }
   // The memo still pays where pairs repeat (a run of one letter: its long tokens' walks are long).
   if (const std::optional<bool> walked = t.walk_pair(rules, piece, boundary, a, b)) {
     slot = tagged | (*walked ? 1 : 0);

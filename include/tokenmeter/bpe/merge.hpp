@@ -120,6 +120,10 @@ struct bpe_workspace {
   const void* pair_memo_owner = nullptr;
   std::string pair_bytes;
   std::vector<bpe_symbol> pair_syms;
+  // Compatibility questions asked and answered by the memo (bpe/long_piece.hpp chooses its
+  // encoder by them), and a long piece's current span.
+  std::uint64_t pair_questions = 0, pair_memo_hits = 0;
+  std::vector<bpe_symbol> span_syms;
   // A cut piece's symbols part by part, or a long code-point piece's run by run (never both:
   // code-point models do not cut long pieces, so no part is long).
   std::vector<bpe_symbol> part_syms;

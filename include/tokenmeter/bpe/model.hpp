@@ -3,6 +3,7 @@
 #pragma once
 
 #include <tokenmeter/bpe/backtrack.hpp>
+#include <tokenmeter/bpe/long_piece.hpp>
 #include <tokenmeter/bpe/char_cuts.hpp>
 #include <tokenmeter/bpe/char_starts.hpp>
 #include <tokenmeter/bpe/merge.hpp>
@@ -503,11 +504,13 @@ struct bpe_model {
     with_rules([&](const auto& r) { bpe_merge(piece, syms, r, ws); }, memo);
   }
 
-  // `piece` left to right (bpe/backtrack.hpp) with tables `t` of this model; false if the search
-  // found no split (then the merge loop must be used).
+  // `piece` left to right (bpe/backtrack.hpp) with tables `t` of this model, in spans
+  // (bpe/long_piece.hpp); false if the search found no split (then the merge loop must be used).
   bool encode_left_to_right(const backtrack_tables& t, std::string_view piece, bpe_workspace& ws,
-                            std::vector<bpe_symbol>& syms) const {
-    return with_rules([&](const auto& r) { return backtrack_encode(t, vocab, piece, ws, syms, r, merge_loop_fn()); });
+                            std::vector<bpe_symbol>& syms, const long_piece_spans& how = {}) const {
+    return with_rules([&](const auto& r) {
+      return encode_long_piece(t, vocab, piece, ws, syms, r, merge_loop_fn(), how, unit == symbol_unit::code_point);
+    });
   }
 
 
