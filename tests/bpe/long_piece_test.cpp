@@ -52,8 +52,9 @@ std::vector<std::pair<std::string, long_piece_spans>> small_spans() {
 void expect_same_each_way(const bpe_model& m, const std::string& piece, const std::string& what) {
   const backtrack_tables* t = m.backtracker();
   ASSERT_NE(t, nullptr) << what;
-  for (const auto& [name, how] : small_spans()) {
-    expect_same_as_merge_loop(m, piece, what + ", " + name, [&](const std::string& p, bpe_workspace& ws, std::vector<bpe_symbol>& out) {
+  for (const auto& named : small_spans()) {
+    const long_piece_spans& how = named.second;  // not a structured binding: clang 14 cannot capture one
+    expect_same_as_merge_loop(m, piece, what + ", " + named.first, [&](const std::string& p, bpe_workspace& ws, std::vector<bpe_symbol>& out) {
       return m.encode_left_to_right(*t, p, ws, out, how);
     });
     if (::testing::Test::HasFailure()) return;
