@@ -242,7 +242,7 @@ TEST_P(stream_family, tail_stays_bounded_on_prose) {
 // A held-bytes limit near what prose holds leaves the count alone: the cut stage runs again
 // before a chunk would pass the limit (the tail stays below 8 KiB above, at whatever size the
 // doubling rule left it). A chunk larger than the limit is taken in slices, each cut before the
-// next, so the whole text in one push counts the same and holds no more.
+// next, so the whole text in one push is counted, and the same.
 TEST_P(stream_family, held_limit_above_the_tail_keeps_the_count) {
   TOKENMETER_LOAD_OR_SKIP(tok, GetParam());
   auto plan = stream_plan::make(tok);

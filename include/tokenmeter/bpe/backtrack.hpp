@@ -309,15 +309,15 @@ template <class Rules, class Merge>
 TOKENMETER_ALWAYS_INLINE bool compatible_pair(const backtrack_tables& t, const vocab_table& vocab, const Rules& rules,
                                               std::string_view piece, std::uint32_t boundary, token_id a, token_id b,
                                               bpe_workspace& ws, Merge& merge) {
-  auto [slot, tagged] = memo_slot_of(t, ws, a, b);
+  const pair_memo_slot m = memo_slot_of(t, ws, a, b);
   ++ws.pair_questions;
-  if ((slot & ~std::uint64_t{1}) == tagged) {
+  if (m.holds()) {
     ++ws.pair_memo_hits;
-    return (slot & 1) != 0;
+    return (m.slot & 1) != 0;
   }
   // The memo still pays where pairs repeat (a run of one letter: its long tokens' walks are long).
   if (const std::optional<bool> walked = t.walk_pair(rules, piece, boundary, a, b)) {
-    slot = tagged | (*walked ? 1 : 0);
+    m.slot = m.tagged | (*walked ? 1 : 0);
     return *walked;
   }
   auto& buf = ws.pair_bytes;
@@ -325,7 +325,7 @@ TOKENMETER_ALWAYS_INLINE bool compatible_pair(const backtrack_tables& t, const v
   buf.append(vocab.bytes(b));
   merge(std::string_view(buf), ws, ws.pair_syms);
   const bool yes = ws.pair_syms.size() == 2 && ws.pair_syms[0].id == a && ws.pair_syms[1].id == b;
-  slot = tagged | (yes ? 1 : 0);
+  m.slot = m.tagged | (yes ? 1 : 0);
   return yes;
 }
 

@@ -60,11 +60,16 @@ bool encode_long_piece(const backtrack_tables& t, const vocab_table& vocab, std:
                        bool char_bounded) {
   using choice = long_piece_spans::choice;
   const std::size_t n = piece.size();
-  if (how.mode == choice::search_only && how.search_bytes >= n) return backtrack_encode(t, vocab, piece, ws, syms, rules, merge);
-  syms.clear();
-  std::vector<bpe_symbol>& span = ws.span_syms;
   const std::size_t window = std::max<std::size_t>(how.window_bytes, 1), search = std::max<std::size_t>(how.search_bytes, 1);
   bool windows = how.mode == choice::windows_only;
+  // A first span that covers the piece is the piece: encoded in place, nothing to join.
+  if ((windows ? window : search) >= n) {
+    if (!windows) return backtrack_encode(t, vocab, piece, ws, syms, rules, merge);
+    merge(piece, ws, syms);
+    return true;
+  }
+  syms.clear();
+  std::vector<bpe_symbol>& span = ws.span_syms;
   std::size_t windows_left = 0;  // adaptive: windows before the next search span
   std::size_t recorded = 0, held = 0;  // windows' pairs since the last verdict, and those the memo held
   std::size_t budget = 4 * n + 4 * search;
